@@ -1,0 +1,52 @@
+import type { EngineInfo, ModelSlot } from './engines/engine.js';
+import type { QueryRecord } from './query.js';
+import type { TelemetrySample, TelemetryStatus } from './telemetry/sample.js';
+
+export type LoadSetting = { mode: 'closed'; concurrency: number } | { mode: 'open'; rate: number };
+
+export type ServerState = 'starting' | 'ready' | 'exited' | 'down' | 'stopped';
+
+/**
+ * The one typed event union the core emits. The metrics store, the session log and the
+ * UI all consume it; everything on screen can be rebuilt from a stream of these.
+ * `t` is the run clock (ms).
+ */
+export type RunEvent =
+  | {
+      type: 'run-start';
+      t: number;
+      wallStart: string;
+      policy: string;
+      load: LoadSetting;
+      weight: number;
+      models: Record<ModelSlot, EngineInfo>;
+      totalQuestions?: number;
+    }
+  | { type: 'query-issued'; t: number; seq: number; questionId: string; targets: ModelSlot[]; policy: string; segment: number; warmup: boolean }
+  | { type: 'query-started'; t: number; id: string; model: ModelSlot }
+  | { type: 'first-token'; t: number; id: string; model: ModelSlot }
+  | { type: 'query-finished'; t: number; record: QueryRecord }
+  | { type: 'query-failed'; t: number; record: QueryRecord }
+  | { type: 'telemetry'; t: number; sample: TelemetrySample }
+  | { type: 'telemetry-status'; t: number; status: TelemetryStatus }
+  | { type: 'policy-switch'; t: number; from: string; to: string; segment: number }
+  | { type: 'load-change'; t: number; load: LoadSetting }
+  | { type: 'weight-change'; t: number; weight: number }
+  | { type: 'pause'; t: number; paused: boolean }
+  | { type: 'save'; t: number; path: string }
+  | { type: 'server'; t: number; model: ModelSlot; state: ServerState; detail?: string }
+  | { type: 'warning'; t: number; message: string }
+  | { type: 'run-end'; t: number; reason: 'finished' | 'quit' | 'signal' | 'error'; detail?: string };
+
+export type RunEventType = RunEvent['type'];
+
+/** Commands the UI (or a test) sends to the run controller. */
+export type RunCommand =
+  | { type: 'setPolicy'; policy: string }
+  | { type: 'setLoad'; load: LoadSetting }
+  | { type: 'adjustLoad'; direction: 1 | -1 }
+  | { type: 'setWeight'; weight: number }
+  | { type: 'adjustWeight'; direction: 1 | -1 }
+  | { type: 'pause'; paused?: boolean }
+  | { type: 'save' }
+  | { type: 'quit' };

@@ -1,0 +1,158 @@
+import type { EngineInfo, ModelSlot } from '../engines/engine.js';
+import type { LoadSetting, ServerState } from '../events.js';
+import type { QueryRecord } from '../query.js';
+import type { DeviceReading, TelemetryStatus } from '../telemetry/sample.js';
+
+/**
+ * What the UI, the headless printer, replay and reports render. Produced by the metrics
+ * store's snapshot(); plain data (JSON-serialisable), no methods.
+ * Every figure is undefined when there is nothing to compute it from (never a fake 0).
+ */
+
+export type LatencyMetric = 'e2e' | 'ttft' | 'tpot' | 'itl' | 'queue' | 'pre' | 'post';
+
+export interface LatencyStats {
+  count: number;
+  mean?: number;
+  p50?: number;
+  p90?: number;
+  p95?: number;
+  p99?: number;
+  max?: number;
+}
+
+export interface HistogramBin {
+  fromMs: number;
+  toMs: number;
+  count: number;
+}
+
+export interface LatencyView {
+  last10s: LatencyStats;
+  last60s: LatencyStats;
+  run: LatencyStats;
+  /** Bins of the last 10 s, for the live histogram. */
+  bins10s: HistogramBin[];
+}
+
+export interface Proportion {
+  /** Percent (0-100). */
+  value?: number;
+  /** Wilson 95% interval, percent. */
+  low?: number;
+  high?: number;
+  n: number;
+}
+
+export interface AccuracyFigures {
+  em: Proportion;
+  /** Mean F1, percent. */
+  f1?: number;
+  hasAns: { em: Proportion; f1?: number };
+  noAns: { em: Proportion; f1?: number };
+}
+
+export interface ThroughputFigures {
+  /** Queries finished per second. */
+  qps10s?: number;
+  qps60s?: number;
+  qpsRun?: number;
+  tokensPerSec10s?: number;
+  tokensPerSecRun?: number;
+  /** Queries/s meeting every SLO (run). */
+  goodput?: number;
+  /** Correct (EM) and on-time answers per second (run). */
+  correctOnTimePerSec?: number;
+  /** One value per second for the last 60 s, oldest first. */
+  qpsSeries: number[];
+  tokensPerSecSeries: number[];
+}
+
+export interface EnergyFigures {
+  /** Device energy in joules within the measured window; undefined without a power source. */
+  joules?: number;
+  /** True when a shared device's energy was split by busy time. */
+  estimated: boolean;
+  meanPowerW?: number;
+  qpsPerW?: number;
+  joulesPerQuery?: number;
+  joulesPerCorrect?: number;
+  tokensPerJoule?: number;
+}
+
+export interface GroupFigures {
+  completed: number;
+  errors: number;
+  timeouts: number;
+  latency: Record<LatencyMetric, LatencyView>;
+  throughput: ThroughputFigures;
+  accuracy: AccuracyFigures;
+  energy: EnergyFigures;
+}
+
+export interface ModelFigures extends GroupFigures {
+  slot: ModelSlot;
+  info: EngineInfo;
+  state: ServerState;
+  stateDetail?: string;
+  queueDepth: number;
+  inFlight: number;
+  batchSize: number;
+}
+
+export interface SegmentSummary {
+  index: number;
+  policy: string;
+  tStart: number;
+  tEnd?: number;
+  completed: number;
+  e2eP50?: number;
+  e2eP99?: number;
+  qps?: number;
+  em?: number;
+  meanPowerW?: number;
+  /** Share of queries escalated (cascade policy). */
+  escalationRate?: number;
+}
+
+export interface PowerView {
+  status: TelemetryStatus[];
+  devices: DeviceReading[];
+  /** Total device power now (sum over devices with a reading). */
+  powerW?: number;
+  /** One value per sample for the last 60 s, oldest first. */
+  powerSeries: number[];
+  joules?: number;
+  samples: number;
+  intervalMs?: number;
+  source?: string;
+}
+
+export interface RecentAnswer {
+  seq: number;
+  model: ModelSlot;
+  question: string;
+  prediction: string;
+  gold: string[];
+  hit: boolean;
+  e2eMs: number;
+}
+
+export interface Snapshot {
+  t: number;
+  elapsedMs: number;
+  paused: boolean;
+  policy: string;
+  load: LoadSetting;
+  weight: number;
+  issued: number;
+  done: number;
+  total?: number;
+  models: Record<ModelSlot, ModelFigures>;
+  combined: GroupFigures;
+  segments: SegmentSummary[];
+  power: PowerView;
+  recent: RecentAnswer[];
+  slowest: QueryRecord[];
+  warnings: string[];
+}
