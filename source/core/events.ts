@@ -27,6 +27,8 @@ export type RunEvent =
   | { type: 'first-token'; t: number; id: string; model: ModelSlot }
   | { type: 'query-finished'; t: number; record: QueryRecord }
   | { type: 'query-failed'; t: number; record: QueryRecord }
+  /** Engine queue and batch state, sampled about once a second per model. */
+  | { type: 'engine-load'; t: number; model: ModelSlot; queued: number; running: number; batchSize: number }
   | { type: 'telemetry'; t: number; sample: TelemetrySample }
   | { type: 'telemetry-status'; t: number; status: TelemetryStatus }
   | { type: 'policy-switch'; t: number; from: string; to: string; segment: number }
