@@ -51,4 +51,6 @@ export type RunCommand =
   | { type: 'adjustWeight'; direction: 1 | -1 }
   | { type: 'pause'; paused?: boolean }
   | { type: 'save' }
+  /** Replay only: move the playhead. */
+  | { type: 'seek'; deltaMs: number }
   | { type: 'quit' };
