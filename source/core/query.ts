@@ -46,6 +46,8 @@ export interface QueryRecord {
   em?: number;
   f1?: number;
   meanLogProb?: number;
+  /** Cascade: set on a record whose question was escalated to the large model (either record may carry it). */
+  escalated?: boolean;
   finishReason?: string;
   /** Set when the query failed; the record still counts, as an error. */
   error?: string;
