@@ -1,0 +1,120 @@
+import { float, GraphBuilder, int, ints } from './graph-builder.js';
+import { DataType } from './onnx-proto.js';
+import type { DemoModelSpec } from './spec.js';
+import type { DemoWeights } from './weights.js';
+
+export const RMS_NORM_EPS = 1e-5;
+/** Opset 17: ReduceMean still takes axes as an attribute, LessOrEqual exists, ORT CPU runs it all. */
+export const OPSET_VERSION = 17;
+/** Added to masked attention scores. Finite (not -inf) so that a fully padded query row
+ * softmaxes to a uniform row instead of NaN. */
+const MASKED_SCORE = -1e9;
+
+/** Symbolic dimension names, as in the onnx-community Llama exports. */
+const BATCH = 'batch_size';
+const SEQ = 'sequence_length';
+const PAST = 'past_sequence_length';
+const TOTAL = 'total_sequence_length';
+
+/**
+ * The Llama 3 decoder as an ONNX graph of standard ops, with the onnx-community I/O:
+ * input_ids, attention_mask, position_ids, past_key_values.{i}.key/value ->
+ * logits (last position only), present.{i}.key/value.
+ */
+export function buildLlamaGraph(spec: DemoModelSpec, weights: DemoWeights): GraphBuilder {
+  const g = new GraphBuilder();
+  const { hiddenSize: h, heads, kvHeads, headDim, intermediateSize: inter, vocabSize: vocab } = spec;
+  const group = heads / kvHeads;
+
+  const ids = g.input({ name: 'input_ids', elemType: DataType.INT64, shape: [BATCH, SEQ] });
+  const mask = g.input({ name: 'attention_mask', elemType: DataType.INT64, shape: [BATCH, TOTAL] });
+  const positions = g.input({ name: 'position_ids', elemType: DataType.INT64, shape: [BATCH, SEQ] });
+  const kvShape = (len: string): (number | string)[] => [BATCH, kvHeads, len, headDim];
+  const pastNames = Array.from({ length: spec.layers }, (_, i) => ({
+    key: g.input({ name: `past_key_values.${i}.key`, elemType: DataType.FLOAT, shape: kvShape(PAST) }),
+    value: g.input({ name: `past_key_values.${i}.value`, elemType: DataType.FLOAT, shape: kvShape(PAST) }),
+  }));
+
+  const embedding = g.initializer('model.embed_tokens.weight', [vocab, h], weights.embedding);
+  let x = g.op('Gather', [embedding, ids], { axis: int(0) });
+
+  const rmsNorm = (input: string, weight: string): string => {
+    // Pow -> ReduceMean -> Add -> Sqrt -> Div -> Mul: the pattern onnxruntime fuses into SimplifiedLayerNormalization.
+    const squared = g.op('Pow', [input, g.float32([2], [])]);
+    const meanSquare = g.op('ReduceMean', [squared], { axes: ints([-1]), keepdims: int(1) });
+    const rms = g.op('Sqrt', [g.op('Add', [meanSquare, g.float32([RMS_NORM_EPS], [])])]);
+    return g.op('Mul', [g.op('Div', [input, rms]), weight]);
+  };
+
+  // RoPE tables, shared by all layers: [B, S, 1, headDim] so they broadcast over heads.
+  const inverseFrequencies = g.initializer('rope.inv_freq', [headDim / 2], weights.inverseFrequencies);
+  const angles = g.op('Mul', [g.op('Unsqueeze', [g.op('Cast', [positions], { to: int(DataType.FLOAT) }), g.int64([2])]), inverseFrequencies]);
+  const fullAngles = g.op('Unsqueeze', [g.op('Concat', [angles, angles], { axis: int(-1) }), g.int64([2])]);
+  const cos = g.op('Cos', [fullAngles]);
+  const sin = g.op('Sin', [fullAngles]);
+  const halves = g.int64([headDim / 2, headDim / 2]);
+  const rope = (input: string): string => {
+    const [first, second] = g.opMulti('Split', [input, halves], 2, { axis: int(-1) });
+    const rotated = g.op('Concat', [g.op('Neg', [second!]), first!], { axis: int(-1) });
+    return g.op('Add', [g.op('Mul', [input, cos]), g.op('Mul', [rotated, sin])]);
+  };
+
+  // Attention bias [B, 1, 1, S, T]: key t is visible to query i when t <= past + i and
+  // attention_mask[b, t] = 1 (left padding). Built once, added in every layer.
+  const scalar = (value: number): string => g.int64([value], []);
+  const seqLen = g.op('Gather', [g.op('Shape', [ids]), scalar(1)], { axis: int(0) });
+  const totalLen = g.op('Gather', [g.op('Shape', [mask]), scalar(1)], { axis: int(0) });
+  const keyPositions = g.op('Range', [scalar(0), totalLen, scalar(1)]);
+  const queryPositions = g.op('Range', [g.op('Sub', [totalLen, seqLen]), totalLen, scalar(1)]);
+  const causal = g.op('LessOrEqual', [keyPositions, g.op('Unsqueeze', [queryPositions, g.int64([1])])]);
+  const notPadding = g.op('Unsqueeze', [g.op('Cast', [mask], { to: int(DataType.BOOL) }), g.int64([1, 2, 3])]);
+  const visible = g.op('And', [causal, notPadding]);
+  const attentionBias = g.op('Where', [visible, g.float32([0], []), g.float32([MASKED_SCORE], [])]);
+  const scale = g.float32([1 / Math.sqrt(headDim)], []);
+
+  weights.layers.forEach((w, i) => {
+    const p = `model.layers.${i}.`;
+    const normed = rmsNorm(x, g.initializer(`${p}input_layernorm.weight`, [h], w.inputNorm));
+    const project = (name: string, data: Float32Array, outDim: number): string =>
+      g.op('MatMul', [normed, g.initializer(`${p}self_attn.${name}.weight`, [h, outDim], data)]);
+
+    // Q as [B, kvHeads, group, S, headDim]: query head (kv * group + j) reads K/V head kv.
+    const qHeads = rope(g.op('Reshape', [project('q_proj', w.q, heads * headDim), g.int64([0, 0, heads, headDim])]));
+    const qScaled = g.op('Mul', [qHeads, scale]);
+    const q = g.op('Transpose', [g.op('Reshape', [qScaled, g.int64([0, 0, kvHeads, group, headDim])])], { perm: ints([0, 2, 3, 1, 4]) });
+    const kHeads = rope(g.op('Reshape', [project('k_proj', w.k, kvHeads * headDim), g.int64([0, 0, kvHeads, headDim])]));
+    const k = g.op('Transpose', [kHeads], { perm: ints([0, 2, 1, 3]) });
+    const vHeads = g.op('Reshape', [project('v_proj', w.v, kvHeads * headDim), g.int64([0, 0, kvHeads, headDim])]);
+    const v = g.op('Transpose', [vHeads], { perm: ints([0, 2, 1, 3]) });
+
+    const presentKey = g.op('Concat', [pastNames[i]!.key, k], { axis: int(2) }, { output: `present.${i}.key` });
+    const presentValue = g.op('Concat', [pastNames[i]!.value, v], { axis: int(2) }, { output: `present.${i}.value` });
+    g.output({ name: presentKey, elemType: DataType.FLOAT, shape: kvShape(TOTAL) });
+    g.output({ name: presentValue, elemType: DataType.FLOAT, shape: kvShape(TOTAL) });
+
+    const keysT = g.op('Unsqueeze', [g.op('Transpose', [presentKey], { perm: ints([0, 1, 3, 2]) }), g.int64([2])]);
+    const scores = g.op('Add', [g.op('MatMul', [q, keysT]), attentionBias]);
+    const probs = g.op('Softmax', [scores], { axis: int(-1) });
+    const context = g.op('MatMul', [probs, g.op('Unsqueeze', [presentValue, g.int64([2])])]);
+    const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: ints([0, 3, 1, 2, 4]) }), g.int64([0, 0, heads * headDim])]);
+    const attention = g.op('MatMul', [merged, g.initializer(`${p}self_attn.o_proj.weight`, [heads * headDim, h], w.o)]);
+    x = g.op('Add', [x, attention]);
+
+    const mlpIn = rmsNorm(x, g.initializer(`${p}post_attention_layernorm.weight`, [h], w.postAttentionNorm));
+    const gate = g.op('MatMul', [mlpIn, g.initializer(`${p}mlp.gate_proj.weight`, [h, inter], w.gate)]);
+    const up = g.op('MatMul', [mlpIn, g.initializer(`${p}mlp.up_proj.weight`, [h, inter], w.up)]);
+    const activated = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
+    x = g.op('Add', [x, g.op('MatMul', [activated, g.initializer(`${p}mlp.down_proj.weight`, [inter, h], w.down)])]);
+  });
+
+  // Only the last position reaches the lm_head: 128,256 x hidden is the most expensive matmul.
+  // Normalising after the slice is equivalent (RMSNorm is per position) and cheaper.
+  const last = g.op('Gather', [x, scalar(-1)], { axis: int(1) });
+  const finalNormed = rmsNorm(last, g.initializer('model.norm.weight', [h], weights.finalNorm));
+  const bias = g.initializer('lm_head.end_of_turn_bias', [vocab], weights.logitBias);
+  // Tied lm_head: Gemm with transB reuses the embedding matrix instead of storing a transposed copy.
+  const logits2d = g.op('Gemm', [finalNormed, embedding, bias], { transB: int(1), alpha: float(1), beta: float(1) });
+  g.op('Unsqueeze', [logits2d, g.int64([1])], {}, { output: 'logits' });
+  g.output({ name: 'logits', elemType: DataType.FLOAT, shape: [BATCH, 1, vocab] });
+  return g;
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+
+/** Shape and seed of one synthetic-weight Llama model. */
+export interface DemoModelSpec {
+  name: string;
+  vocabSize: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  seed: number;
+  maxPositions: number;
+}
+
+/** The real Llama 3 vocabulary size: the demo models use it so the real tokenizer works. */
+export const LLAMA3_VOCAB_SIZE = 128_256;
+
+/**
+ * Bumped whenever the graph or the weight generator changes, so that folders built by an
+ * older duet are rebuilt (it is part of the spec hash).
+ */
+export const DEMO_GENERATOR_VERSION = 1;
+
+/**
+ * Sizes chosen so that the large model costs ~2.5-3x the small one per decoded token (as
+ * Llama 3.2 3B vs 1B) and the small one decodes well above 20 tokens/s at batch 1 on two
+ * CPU cores. Decode is memory bound, and the tied 128,256-word lm_head dominates the bytes
+ * read per token, so the ratio is set mostly by hidden size.
+ */
+export const demoSpecs: { 'demo-small': DemoModelSpec; 'demo-large': DemoModelSpec } = {
+  'demo-small': {
+    name: 'demo-small',
+    vocabSize: LLAMA3_VOCAB_SIZE,
+    hiddenSize: 256,
+    intermediateSize: 1024,
+    layers: 4,
+    heads: 8,
+    kvHeads: 2,
+    headDim: 32,
+    seed: 1_001,
+    maxPositions: 131_072,
+  },
+  'demo-large': {
+    name: 'demo-large',
+    vocabSize: LLAMA3_VOCAB_SIZE,
+    hiddenSize: 512,
+    intermediateSize: 2048,
+    layers: 10,
+    heads: 8,
+    kvHeads: 2,
+    headDim: 64,
+    seed: 3_003,
+    maxPositions: 131_072,
+  },
+};
+
+/** A tiny model for tests: small vocabulary, two layers, grouped-query attention. */
+export function tinySpec(overrides: Partial<DemoModelSpec> = {}): DemoModelSpec {
+  return {
+    name: 'demo-tiny',
+    vocabSize: 512,
+    hiddenSize: 32,
+    intermediateSize: 64,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    headDim: 8,
+    seed: 7,
+    maxPositions: 2048,
+    ...overrides,
+  };
+}
+
+/** Special token ids. Real Llama 3 ids when the vocabulary is the real one; otherwise the
+ * top ids of the small vocabulary, so that tiny test models can still stop. */
+export interface SpecialTokens {
+  bos: number;
+  /** All stop ids, as in generation_config.json. */
+  eos: number[];
+  /** The end-of-turn id (<|eot_id|>) that receives the calibrated bias. */
+  eot: number;
+}
+
+export function specialTokens(spec: DemoModelSpec): SpecialTokens {
+  if (spec.vocabSize >= LLAMA3_VOCAB_SIZE) return { bos: 128_000, eos: [128_001, 128_008, 128_009], eot: 128_009 };
+  const v = spec.vocabSize;
+  return { bos: v - 4, eos: [v - 3, v - 2, v - 1], eot: v - 1 };
+}
+
+/** Number of weights (the tied embedding counted once). */
+export function parameterCount(spec: DemoModelSpec): number {
+  const { vocabSize: v, hiddenSize: h, intermediateSize: i, heads, kvHeads, headDim: d } = spec;
+  const attention = h * heads * d * 2 + h * kvHeads * d * 2;
+  const perLayer = attention + 3 * h * i + 2 * h;
+  return v * h + spec.layers * perLayer + h;
+}
+
+/** Stable hash of the spec and the generator version: a folder with the same hash is current. */
+export function specHash(spec: DemoModelSpec): string {
+  const keys = Object.keys(spec).sort() as (keyof DemoModelSpec)[];
+  const canonical = JSON.stringify({ v: DEMO_GENERATOR_VERSION, spec: keys.map((k) => [k, spec[k]]) });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** Throws if the shapes cannot form a valid model (e.g. heads not a multiple of kvHeads). */
+export function validateSpec(spec: DemoModelSpec): void {
+  const ints: (keyof DemoModelSpec)[] = ['vocabSize', 'hiddenSize', 'intermediateSize', 'layers', 'heads', 'kvHeads', 'headDim', 'maxPositions'];
+  for (const key of ints) {
+    const value = spec[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new Error(`demo spec ${spec.name}: ${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  if (spec.heads % spec.kvHeads !== 0) throw new Error(`demo spec ${spec.name}: heads must be a multiple of kvHeads`);
+  if (spec.headDim % 2 !== 0) throw new Error(`demo spec ${spec.name}: headDim must be even (RoPE rotates pairs)`);
+  if (spec.vocabSize < 8) throw new Error(`demo spec ${spec.name}: vocabSize must be at least 8`);
+}
