@@ -1,0 +1,36 @@
+import { useCallback, useRef } from 'react';
+import type { RunHandle } from '../core/controller.js';
+import type { Snapshot } from '../core/metrics/snapshot.js';
+import { useKeybindings } from './hooks/useKeybindings.js';
+import { useRunEvents } from './hooks/useRunEvents.js';
+import { TICK_MS, useSnapshot } from './hooks/useSnapshot.js';
+import { useTerminalSize } from './hooks/useTerminalSize.js';
+import type { Mode } from './keys.js';
+import { Screen } from './Screen.js';
+
+export interface AppProps {
+  handle: RunHandle;
+  mode: Mode;
+  title: string;
+  /** Snapshot interval (ms); 250 by default. */
+  tickMs?: number;
+  /** Injectable clock for transient messages (ms). */
+  now?: () => number;
+}
+
+/** Wires the hooks to the pure Screen: tick-sampled snapshot, keys, run events, terminal size. */
+export function App({ handle, mode, title, tickMs = TICK_MS, now = () => performance.now() }: AppProps) {
+  const latestRef = useRef<Snapshot | undefined>(undefined);
+  const latest = useCallback(() => latestRef.current ?? handle.snapshot(), [handle]);
+  const { ui, dispatch } = useKeybindings(handle, mode, latest, now);
+  const uiRef = useRef(ui);
+  uiRef.current = ui;
+  const snapshot = useSnapshot(handle, tickMs, (next) => {
+    const current = uiRef.current;
+    if (current.message || current.pauseIntent) dispatch({ type: 'tick', now: now(), paused: next.paused });
+  });
+  latestRef.current = snapshot;
+  useRunEvents(handle, dispatch, now);
+  const { columns, rows } = useTerminalSize();
+  return <Screen snapshot={snapshot} ui={ui} mode={mode} title={title} columns={columns} rows={rows} />;
+}

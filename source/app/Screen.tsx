@@ -1,0 +1,59 @@
+import { Box } from 'ink';
+import type { Snapshot } from '../core/metrics/snapshot.js';
+import type { Mode } from './keys.js';
+import { planLayout } from './layout.js';
+import { Header } from './panels/Header.js';
+import { HelpOverlay } from './panels/HelpOverlay.js';
+import { ModelPanel } from './panels/ModelPanel.js';
+import { PowerPanel } from './panels/PowerPanel.js';
+import { SegmentPanel } from './panels/SegmentPanel.js';
+import { SlowestPanel } from './panels/SlowestPanel.js';
+import { StatusBar } from './panels/StatusBar.js';
+import { Ticker } from './panels/Ticker.js';
+import { effectivePaused, type UiState } from './state.js';
+
+export interface ScreenProps {
+  snapshot: Snapshot;
+  ui: UiState;
+  mode: Mode;
+  title: string;
+  columns: number;
+  rows: number;
+}
+
+/** The whole screen for one snapshot and one UI state. Pure: no hooks but the theme. */
+export function Screen({ snapshot, ui, mode, title, columns, rows }: ScreenProps) {
+  const plan = planLayout(columns, rows);
+  const { compact, wide } = plan;
+  let body;
+  if (ui.help) body = <HelpOverlay mode={mode} width={columns} />;
+  else if (ui.view === 'slowest') body = <SlowestPanel slowest={snapshot.slowest} width={columns} lines={rows - 1 - 3 - 2} />;
+  else {
+    const model = (slot: 'A' | 'B') => (
+      <ModelPanel model={snapshot.models[slot]} metric={ui.metric} width={plan.modelWidth} histRows={plan.histRows} compact={compact} />
+    );
+    const halfOrFull = wide && !compact ? Math.floor(columns / 2) : columns;
+    const power = <PowerPanel power={snapshot.power} energy={snapshot.combined.energy} width={halfOrFull} compact={compact} maxDevices={plan.maxDevices} />;
+    const segments = <SegmentPanel segments={snapshot.segments} width={halfOrFull} compact={compact} />;
+    body = (
+      <>
+        <Box flexDirection={wide ? 'row' : 'column'}>
+          {model('A')}
+          {model('B')}
+        </Box>
+        <Box flexDirection={wide && !compact ? 'row' : 'column'}>
+          {power}
+          {segments}
+        </Box>
+        <Ticker recent={snapshot.recent} width={columns} lines={plan.tickerLines} compact={compact} />
+      </>
+    );
+  }
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Header snapshot={snapshot} title={title} mode={mode} paused={effectivePaused(ui, snapshot.paused)} stopping={ui.stopping} width={columns} />
+      {body}
+      <StatusBar mode={mode} metric={ui.metric} stopping={ui.stopping} message={ui.message} width={columns} />
+    </Box>
+  );
+}

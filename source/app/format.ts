@@ -1,0 +1,117 @@
+import type { LoadSetting } from '../core/events.js';
+
+/**
+ * Number and text formatting for the screen. Pure; every formatter turns `undefined`
+ * into a dash, never into a zero.
+ */
+
+export const DASH = '–';
+
+/** Milliseconds as "850ms", "12.3ms", "1.24s", "2m05s". */
+export function ms(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  const v = Math.max(0, value);
+  if (v < 10) return `${v.toFixed(1)}ms`;
+  if (v < 1000) return `${Math.round(v)}ms`;
+  if (v < 60_000) return `${(v / 1000).toFixed(v < 10_000 ? 2 : 1)}s`;
+  const m = Math.floor(v / 60_000);
+  const s = Math.floor((v % 60_000) / 1000);
+  return `${m}m${String(s).padStart(2, '0')}s`;
+}
+
+/** Signed millisecond delta: "+12ms", "-1.20s". */
+export function msDelta(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  return `${value >= 0 ? '+' : '-'}${ms(Math.abs(value))}`;
+}
+
+/** A plain number with sensible precision: 0.42, 3.1, 42, 1.2k. */
+export function num(value: number | undefined, digits?: number): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  const a = Math.abs(value);
+  if (digits !== undefined) return value.toFixed(digits);
+  if (a >= 10_000) return `${(value / 1000).toFixed(0)}k`;
+  if (a >= 1000) return `${(value / 1000).toFixed(1)}k`;
+  if (a >= 100) return value.toFixed(0);
+  if (a >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+export function signed(value: number | undefined, digits = 1): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+}
+
+/** A percentage already in 0-100. */
+export function pct(value: number | undefined, digits = 1): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  return `${value.toFixed(digits)}%`;
+}
+
+export function watts(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  return `${value.toFixed(value < 100 ? 1 : 0)} W`;
+}
+
+export function joules(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} MJ`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(2)} kJ`;
+  return `${value.toFixed(value < 10 ? 2 : 1)} J`;
+}
+
+export function mib(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  if (value >= 1024) return `${(value / 1024).toFixed(1)}G`;
+  return `${Math.round(value)}M`;
+}
+
+/** Elapsed time as m:ss or h:mm:ss. */
+export function clock(elapsedMs: number): string {
+  const total = Math.max(0, Math.floor(elapsedMs / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
+
+export function loadLabel(load: LoadSetting): string {
+  return load.mode === 'closed' ? `concurrency ${load.concurrency}` : `rate ${num(load.rate)} q/s`;
+}
+
+/** Cuts text to `width` columns, ending with an ellipsis when cut. Line breaks and tabs become spaces. */
+export function truncate(text: string, width: number): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  if (width <= 0) return '';
+  if (flat.length <= width) return flat;
+  if (width === 1) return '…';
+  return `${flat.slice(0, width - 1)}…`;
+}
+
+export function padEnd(text: string, width: number): string {
+  return truncate(text, width).padEnd(width);
+}
+
+export function padStart(text: string, width: number): string {
+  return truncate(text, width).padStart(width);
+}
+
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+/**
+ * A one-line sparkline of the last `width` values, scaled from 0 to the maximum.
+ * Missing history is left blank; an all-zero series draws the baseline.
+ */
+export function sparkline(series: readonly number[], width: number): string {
+  if (width <= 0) return '';
+  const values = series.slice(-width).filter((v) => Number.isFinite(v));
+  if (values.length === 0) return ' '.repeat(width);
+  const max = Math.max(...values);
+  const cells = values.map((v) => {
+    if (max <= 0 || v <= 0) return SPARKS[0]!;
+    const level = Math.min(SPARKS.length - 1, Math.max(0, Math.round((v / max) * (SPARKS.length - 1))));
+    return SPARKS[level]!;
+  });
+  return ' '.repeat(width - cells.length) + cells.join('');
+}

@@ -1,0 +1,40 @@
+import { render } from 'ink';
+import type { RunHandle, RunOutcome } from '../core/controller.js';
+import { App } from './App.js';
+import type { Mode } from './keys.js';
+import { createTheme, noColorFromEnv, ThemeContext } from './theme.js';
+
+export interface LiveOptions {
+  mode: Mode;
+  title: string;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+/** Ink caps writes at this rate; the snapshot tick (250 ms) is the usual pace. */
+export const MAX_FPS = 10;
+
+/**
+ * Shows the live screen until the run finishes, then unmounts and returns the outcome;
+ * the caller prints the summary after the screen is gone. Without a TTY (the caller
+ * should not call this then) it renders nothing and just waits for the run.
+ */
+export async function runLive(handle: RunHandle, options: LiveOptions): Promise<RunOutcome> {
+  const stdout = options.stdout ?? process.stdout;
+  const stdin = options.stdin ?? process.stdin;
+  if (!stdout.isTTY) return handle.finished;
+  const theme = createTheme(noColorFromEnv());
+  const instance = render(
+    <ThemeContext.Provider value={theme}>
+      <App handle={handle} mode={options.mode} title={options.title} />
+    </ThemeContext.Provider>,
+    { stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: MAX_FPS },
+  );
+  try {
+    return await handle.finished;
+  } finally {
+    instance.unmount();
+    await instance.waitUntilExit().catch(() => undefined);
+    instance.cleanup();
+  }
+}

@@ -1,0 +1,132 @@
+import type { EngineInfo, ModelSlot } from '../../source/core/engines/engine.js';
+import type {
+  GroupFigures,
+  HistogramBin,
+  LatencyMetric,
+  LatencyStats,
+  LatencyView,
+  ModelFigures,
+  PowerView,
+  Snapshot,
+} from '../../source/core/metrics/snapshot.js';
+import type { QueryRecord } from '../../source/core/query.js';
+
+/** Fixture factories: realistic defaults, override what a test is about. */
+
+export function bins(width: number, counts: number[], from = 0): HistogramBin[] {
+  return counts.map((count, i) => ({ fromMs: from + i * width, toMs: from + (i + 1) * width, count }));
+}
+
+export function latencyView(overrides: Partial<LatencyView> = {}, stats: Partial<LatencyStats> = {}): LatencyView {
+  const last10s: LatencyStats = { count: 40, mean: 52, p50: 45, p90: 85, p95: 90, p99: 97, max: 99, ...stats };
+  return { last10s, last60s: last10s, run: last10s, bins10s: bins(10, [1, 2, 4, 6, 8, 7, 5, 3, 2, 2]), ...overrides };
+}
+
+const metrics: LatencyMetric[] = ['e2e', 'ttft', 'tpot', 'itl', 'queue', 'pre', 'post'];
+
+export function group(overrides: Partial<GroupFigures> = {}): GroupFigures {
+  return {
+    completed: 120,
+    errors: 0,
+    timeouts: 0,
+    latency: Object.fromEntries(metrics.map((m) => [m, latencyView()])) as Record<LatencyMetric, LatencyView>,
+    throughput: {
+      qps10s: 3.2,
+      qps60s: 3.0,
+      qpsRun: 2.9,
+      tokensPerSec10s: 41.5,
+      tokensPerSecRun: 40,
+      qpsSeries: [1, 2, 3, 3, 4, 3, 2, 3],
+      tokensPerSecSeries: [20, 30, 40, 45, 41, 38],
+    },
+    accuracy: {
+      em: { value: 45, low: 36.4, high: 53.9, n: 120 },
+      f1: 51.2,
+      hasAns: { em: { value: 40, n: 60 }, f1: 52.5 },
+      noAns: { em: { value: 50, n: 60 }, f1: 50 },
+    },
+    energy: { joules: 1234, estimated: false, meanPowerW: 61.5, qpsPerW: 0.052, joulesPerQuery: 10.3, joulesPerCorrect: 22.8 },
+    ...overrides,
+  };
+}
+
+export function engineInfo(slot: ModelSlot, overrides: Partial<EngineInfo> = {}): EngineInfo {
+  return {
+    label: slot === 'A' ? 'small' : 'large',
+    backend: 'onnx',
+    model: slot === 'A' ? 'demo-small' : 'demo-large',
+    device: 'cpu',
+    synthetic: false,
+    ...overrides,
+  };
+}
+
+export function model(slot: ModelSlot, overrides: Partial<ModelFigures> = {}): ModelFigures {
+  return { ...group(), slot, info: engineInfo(slot), state: 'ready', queueDepth: 2, inFlight: 3, batchSize: 4, ...overrides };
+}
+
+export function power(overrides: Partial<PowerView> = {}): PowerView {
+  return {
+    status: [{ source: 'npu-smi', state: 'ok', intervalMs: 1000 }],
+    devices: [{ id: 'npu0.0', name: '910B', powerW: 92.5, utilPct: 71, memUsedMiB: 20480, memTotalMiB: 65536, tempC: 54 }],
+    powerW: 92.5,
+    powerSeries: [80, 85, 90, 95, 92],
+    joules: 1234,
+    samples: 60,
+    intervalMs: 1000,
+    source: 'npu-smi',
+    ...overrides,
+  };
+}
+
+export function record(seq: number, overrides: Partial<QueryRecord> = {}): QueryRecord {
+  return {
+    id: `${seq}:A`,
+    seq,
+    questionId: `q${seq}`,
+    question: `What is question number ${seq} about?`,
+    model: 'A',
+    policy: 'round-robin',
+    segment: 1,
+    warmup: false,
+    tIssued: 1000,
+    tEnqueued: 1010,
+    tStart: 1110,
+    tFirstToken: 1410,
+    tEnd: 1910,
+    tDone: 1915,
+    promptTokens: 300,
+    contextTrimmed: false,
+    outputTokens: 12,
+    ...overrides,
+  };
+}
+
+export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
+  return {
+    t: 83_000,
+    elapsedMs: 83_000,
+    paused: false,
+    policy: 'round-robin',
+    load: { mode: 'closed', concurrency: 4 },
+    weight: 0.5,
+    issued: 130,
+    done: 120,
+    total: 500,
+    models: { A: model('A'), B: model('B') },
+    combined: group(),
+    segments: [
+      { index: 1, policy: 'round-robin', tStart: 0, tEnd: 40_000, completed: 60, e2eP50: 50, e2eP99: 120, qps: 2.5, em: 40, meanPowerW: 60 },
+      { index: 2, policy: 'cascade', tStart: 40_000, completed: 60, e2eP50: 40, e2eP99: 150, qps: 3.0, em: 48, meanPowerW: 63 },
+    ],
+    power: power(),
+    recent: [
+      { seq: 118, model: 'A', question: 'Which river flows through Paris?', prediction: 'Seine', gold: ['the Seine', 'Seine'], hit: true, e2eMs: 412 },
+      { seq: 119, model: 'B', question: 'When was the treaty signed?', prediction: '1648', gold: ['1649'], hit: false, e2eMs: 1250 },
+      { seq: 120, model: 'A', question: 'What is the colour of unicorn blood?', prediction: '', gold: [''], hit: true, e2eMs: 300 },
+    ],
+    slowest: [record(7), record(9, { model: 'B', id: '9:B', tDone: 3915, tEnd: 3900 })],
+    warnings: [],
+    ...overrides,
+  };
+}
