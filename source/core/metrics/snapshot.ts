@@ -78,10 +78,17 @@ export interface EnergyFigures {
   joulesPerQuery?: number;
   joulesPerCorrect?: number;
   tokensPerJoule?: number;
+  /** Share (0-1) of the measured window the power readings cover; joules are scaled up from it when < 1. */
+  coveredFraction?: number;
+  /** Energy above the idle baseline (MetricsOptions.idleBaselineW), when one was measured. */
+  dynamicJoules?: number;
+  dynamicJoulesPerQuery?: number;
 }
 
 export interface GroupFigures {
+  /** Non-warm-up records finished (a mirrored question gives one record per model). */
   completed: number;
+  /** Failed records that did not time out (errors and timeouts are disjoint). */
   errors: number;
   timeouts: number;
   latency: Record<LatencyMetric, LatencyView>;

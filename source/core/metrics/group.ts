@@ -1,0 +1,88 @@
+import type { QueryRecord } from '../query.js';
+import { AccuracyTally } from './accuracy.js';
+import { LatencySeries, WINDOW_10S_MS, WINDOW_60S_MS } from './latency-series.js';
+import { LATENCY_METRICS } from './latency-values.js';
+import { RateSeries } from './rate-series.js';
+import type { EnergyFigures, GroupFigures, LatencyMetric, LatencyView, ThroughputFigures } from './snapshot.js';
+
+export const SPARKLINE_SECONDS = 60;
+
+/** The measured window: from the first non-warm-up question issued to `end` (t, or the run's end). */
+export interface MeasuredWindow {
+  start?: number;
+  end: number;
+}
+
+/** Everything kept for one group of records: model A, model B, or both combined. */
+export class GroupAccumulator {
+  completed = 0;
+  errors = 0;
+  timeouts = 0;
+  outputTokens = 0;
+  /** Completions meeting every configured SLO. */
+  onTime = 0;
+  /** Completions with an EM hit that also met every SLO. */
+  correctOnTime = 0;
+  readonly accuracy = new AccuracyTally();
+  private readonly latency = Object.fromEntries(LATENCY_METRICS.map((m) => [m, new LatencySeries()])) as Record<LatencyMetric, LatencySeries>;
+  private readonly completions = new RateSeries();
+
+  addFinished(record: QueryRecord, values: Partial<Record<LatencyMetric, number[]>>, metSlo: boolean): void {
+    this.completed++;
+    this.outputTokens += record.outputTokens;
+    if (metSlo) this.onTime++;
+    if (metSlo && record.em !== undefined && record.em >= 1) this.correctOnTime++;
+    this.accuracy.add(record);
+    this.completions.add(record.tDone, record.outputTokens);
+    for (const metric of LATENCY_METRICS) {
+      for (const value of values[metric] ?? []) this.latency[metric].add(record.tDone, value);
+    }
+  }
+
+  /** Failures are disjoint: a timed-out record counts as a timeout, any other failure as an error. */
+  addFailed(record: QueryRecord): void {
+    if (record.timedOut) this.timeouts++;
+    else this.errors++;
+  }
+
+  get correct(): number {
+    return this.accuracy.hits;
+  }
+
+  figures(window: MeasuredWindow, energy: EnergyFigures): GroupFigures {
+    const latency = Object.fromEntries(LATENCY_METRICS.map((m) => [m, this.latency[m].view(window.end)])) as Record<LatencyMetric, LatencyView>;
+    return {
+      completed: this.completed,
+      errors: this.errors,
+      timeouts: this.timeouts,
+      latency,
+      throughput: this.throughput(window),
+      accuracy: this.accuracy.figures(),
+      energy,
+    };
+  }
+
+  /**
+   * Rates over windows ending at window.end. A window is shortened to the measured time
+   * when the run is younger than it (10 queries in the first 5 s is 2 q/s, not 1).
+   */
+  private throughput(window: MeasuredWindow): ThroughputFigures {
+    const { start, end } = window;
+    const series = this.completions.perSecond(end, SPARKLINE_SECONDS);
+    const figures: ThroughputFigures = { qpsSeries: series.counts, tokensPerSecSeries: series.tokens };
+    if (start === undefined || end <= start) return figures;
+    const measuredS = (end - start) / 1000;
+    const span10 = Math.min(WINDOW_10S_MS, end - start);
+    const span60 = Math.min(WINDOW_60S_MS, end - start);
+    const last10 = this.completions.between(end - span10, end);
+    const last60 = this.completions.between(end - span60, end);
+    figures.qps10s = last10.count / (span10 / 1000);
+    figures.qps60s = last60.count / (span60 / 1000);
+    figures.qpsRun = this.completed / measuredS;
+    figures.tokensPerSec10s = last10.tokens / (span10 / 1000);
+    figures.tokensPerSecRun = this.outputTokens / measuredS;
+    figures.goodput = this.onTime / measuredS;
+    figures.correctOnTimePerSec = this.correctOnTime / measuredS;
+    return figures;
+  }
+}

@@ -1,0 +1,219 @@
+import type { Histogram } from 'hdr-histogram-js';
+import { newHistogram, statsFrom, toMicros, type ExactTotals } from './hdr.js';
+import type { HistogramBin, LatencyStats, LatencyView } from './snapshot.js';
+
+export const WINDOW_10S_MS = 10_000;
+export const WINDOW_60S_MS = 60_000;
+/** Entries older than this behind the newest one are dropped (the run histogram keeps them). */
+const RETENTION_MS = 2 * WINDOW_60S_MS;
+const PRUNE_BATCH = 2048;
+export const LIVE_HISTOGRAM_BINS = 20;
+
+/**
+ * An HDR histogram holding exactly the entries [lo, hi) (absolute indices) of its
+ * series: the entries with time in (t - width, t] after sync(t). Moving the window adds
+ * and removes single values (integer counts, so the result does not depend on the path
+ * taken to reach t: two stores fed the same events give the same figures).
+ */
+class SlidingHistogram {
+  readonly histogram: Histogram = newHistogram();
+  lo = 0;
+  hi = 0;
+  private version = 0;
+  private cachedVersion = -1;
+  private cached: LatencyStats = { count: 0 };
+
+  constructor(readonly widthMs: number) {}
+
+  add(us: number): void {
+    this.histogram.recordValue(us);
+    this.version++;
+  }
+
+  remove(us: number): void {
+    this.histogram.recordValueWithCount(us, -1);
+    this.version++;
+  }
+
+  /** Stats are cached until the content changes (snapshots come 4-10 times a second). */
+  stats(totals: () => ExactTotals): LatencyStats {
+    if (this.cachedVersion !== this.version) {
+      this.cached = statsFrom(this.histogram, totals());
+      this.cachedVersion = this.version;
+    }
+    return this.cached;
+  }
+}
+
+/**
+ * One latency metric of one group: every value with the time it counts at (completion
+ * time), a whole-run histogram kept incrementally, and sliding 10 s / 60 s histograms.
+ * Values arrive nearly in time order; a late one is inserted in place.
+ */
+export class LatencySeries {
+  private times: number[] = [];
+  private micros: number[] = [];
+  /** prefix[k] = sum of micros before local index k, cumulative since the series began. */
+  private prefix: number[] = [0];
+  /** Absolute index of times[0] (entries before it were pruned). */
+  private base = 0;
+  private newest = -Infinity;
+
+  private readonly run = newHistogram();
+  private readonly runTotals: ExactTotals = { count: 0, sumUs: 0, minUs: Infinity, maxUs: -Infinity };
+  private runVersion = 0;
+  private runCachedVersion = -1;
+  private runCached: LatencyStats = { count: 0 };
+
+  private readonly last10s = new SlidingHistogram(WINDOW_10S_MS);
+  private readonly last60s = new SlidingHistogram(WINDOW_60S_MS);
+
+  /** Records one value (ms) counted at time t (ms). Negative or non-finite values are ignored. */
+  add(t: number, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0 || !Number.isFinite(t)) return;
+    const us = toMicros(ms);
+    this.run.recordValue(us);
+    this.runTotals.count++;
+    this.runTotals.sumUs += us;
+    this.runTotals.minUs = Math.min(this.runTotals.minUs, us);
+    this.runTotals.maxUs = Math.max(this.runTotals.maxUs, us);
+    this.runVersion++;
+
+    if (t >= this.newest) {
+      this.times.push(t);
+      this.micros.push(us);
+      this.prefix.push(this.prefix[this.prefix.length - 1]! + us);
+    } else {
+      this.insertLate(t, us);
+    }
+    this.newest = Math.max(this.newest, t);
+    this.prune();
+  }
+
+  get count(): number {
+    return this.runTotals.count;
+  }
+
+  /** The view at time t: windows (t - 10 s, t] and (t - 60 s, t], the whole run, and bins of the last 10 s. */
+  view(t: number): LatencyView {
+    this.sync(this.last10s, t);
+    this.sync(this.last60s, t);
+    return {
+      last10s: this.last10s.stats(() => this.totals(this.last10s)),
+      last60s: this.last60s.stats(() => this.totals(this.last60s)),
+      run: this.runStats(),
+      bins10s: this.bins(this.last10s.lo, this.last10s.hi),
+    };
+  }
+
+  runStats(): LatencyStats {
+    if (this.runCachedVersion !== this.runVersion) {
+      this.runCached = statsFrom(this.run, this.runTotals);
+      this.runCachedVersion = this.runVersion;
+    }
+    return this.runCached;
+  }
+
+  private local(absolute: number): number {
+    return absolute - this.base;
+  }
+
+  /** First absolute index whose time is > t. */
+  private upperBound(t: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + this.base;
+  }
+
+  private sync(window: SlidingHistogram, t: number): void {
+    const targetLo = this.upperBound(t - window.widthMs);
+    const targetHi = Math.max(targetLo, this.upperBound(t));
+    const { lo, hi } = window;
+    // Add what is new to the window, remove what left it (the two ranges may be disjoint).
+    for (let i = targetLo; i < Math.min(targetHi, lo); i++) window.add(this.micros[this.local(i)]!);
+    for (let i = Math.max(targetLo, hi); i < targetHi; i++) window.add(this.micros[this.local(i)]!);
+    for (let i = lo; i < Math.min(hi, targetLo); i++) window.remove(this.micros[this.local(i)]!);
+    for (let i = Math.max(lo, targetHi); i < hi; i++) window.remove(this.micros[this.local(i)]!);
+    window.lo = targetLo;
+    window.hi = targetHi;
+  }
+
+  private totals(window: SlidingHistogram): ExactTotals {
+    const from = this.local(window.lo);
+    const to = this.local(window.hi);
+    let minUs = Infinity;
+    let maxUs = -Infinity;
+    for (let i = from; i < to; i++) {
+      const us = this.micros[i]!;
+      if (us < minUs) minUs = us;
+      if (us > maxUs) maxUs = us;
+    }
+    return { count: to - from, sumUs: this.prefix[to]! - this.prefix[from]!, minUs, maxUs };
+  }
+
+  /** Linear bins between the window's min and max: a bar chart reads best with equal widths. */
+  private bins(loAbs: number, hiAbs: number): HistogramBin[] {
+    const from = this.local(loAbs);
+    const to = this.local(hiAbs);
+    if (to <= from) return [];
+    let minUs = Infinity;
+    let maxUs = -Infinity;
+    for (let i = from; i < to; i++) {
+      const us = this.micros[i]!;
+      if (us < minUs) minUs = us;
+      if (us > maxUs) maxUs = us;
+    }
+    if (minUs === maxUs) return [{ fromMs: minUs / 1000, toMs: maxUs / 1000, count: to - from }];
+    const width = (maxUs - minUs) / LIVE_HISTOGRAM_BINS;
+    const counts = new Array<number>(LIVE_HISTOGRAM_BINS).fill(0);
+    for (let i = from; i < to; i++) {
+      const bin = Math.min(LIVE_HISTOGRAM_BINS - 1, Math.floor((this.micros[i]! - minUs) / width));
+      counts[bin]!++;
+    }
+    return counts.map((count, k) => ({
+      fromMs: (minUs + k * width) / 1000,
+      toMs: (k === LIVE_HISTOGRAM_BINS - 1 ? maxUs : minUs + (k + 1) * width) / 1000,
+      count,
+    }));
+  }
+
+  /** A value completing before the newest one: insert it in place and keep the windows exact. */
+  private insertLate(t: number, us: number): void {
+    const absolute = this.upperBound(t);
+    const at = this.local(absolute);
+    this.times.splice(at, 0, t);
+    this.micros.splice(at, 0, us);
+    this.prefix.length = at + 1;
+    for (let i = at; i < this.micros.length; i++) this.prefix.push(this.prefix[i]! + this.micros[i]!);
+    for (const window of [this.last10s, this.last60s]) {
+      if (absolute < window.lo) {
+        window.lo++;
+        window.hi++;
+      } else if (absolute < window.hi) {
+        window.hi++;
+        window.add(us);
+      }
+    }
+  }
+
+  /** Drops entries far behind the newest one; the windows still see all they need for t >= newest - 60 s. */
+  private prune(): void {
+    const stale = this.upperBound(this.newest - RETENTION_MS) - this.base;
+    if (stale < PRUNE_BATCH) return;
+    const cut = this.base + stale;
+    for (const window of [this.last10s, this.last60s]) {
+      for (let i = window.lo; i < Math.min(window.hi, cut); i++) window.remove(this.micros[this.local(i)]!);
+      window.lo = Math.max(window.lo, cut);
+      window.hi = Math.max(window.hi, cut);
+    }
+    this.times = this.times.slice(stale);
+    this.micros = this.micros.slice(stale);
+    this.prefix = this.prefix.slice(stale);
+    this.base = cut;
+  }
+}

@@ -1,0 +1,116 @@
+import type { Histogram } from 'hdr-histogram-js';
+import type { QueryRecord } from '../query.js';
+import { newHistogram, statsFrom, toMicros, type ExactTotals } from './hdr.js';
+import type { MeasuredWindow } from './group.js';
+import type { SegmentSummary } from './snapshot.js';
+
+interface SegmentState {
+  index: number;
+  policy: string;
+  tStart: number;
+  tEnd?: number;
+  completed: number;
+  e2e: Histogram;
+  e2eTotals: ExactTotals;
+  scored: number;
+  hits: number;
+  /** Distinct questions answered in this segment, and those escalated (cascade). */
+  questions: Set<number>;
+  escalated: Set<number>;
+}
+
+/** Mean device power (W) over [from, to], or undefined without readings there. */
+export type MeanPowerOver = (from: number, to: number) => number | undefined;
+
+/**
+ * Per-policy segments: segment 0 starts at run-start and every policy switch starts the
+ * next. A record belongs to the segment its question was issued in (record.segment),
+ * even when it completes after the switch, so a segment's figures are its policy's.
+ */
+export class SegmentTracker {
+  private readonly segments = new Map<number, SegmentState>();
+
+  start(index: number, policy: string, t: number): void {
+    for (const segment of this.segments.values()) {
+      if (segment.tEnd === undefined && segment.index !== index) segment.tEnd = t;
+    }
+    const existing = this.segments.get(index);
+    if (existing) {
+      existing.policy = policy;
+      existing.tStart = Math.min(existing.tStart, t);
+    } else {
+      this.segments.set(index, newSegment(index, policy, t));
+    }
+  }
+
+  addFinished(record: QueryRecord, e2eMs: number): void {
+    let segment = this.segments.get(record.segment);
+    if (!segment) {
+      // A record from a segment whose start we never saw (a partial log): open it at its issue time.
+      segment = newSegment(record.segment, record.policy, record.tIssued);
+      this.segments.set(record.segment, segment);
+    }
+    segment.completed++;
+    if (Number.isFinite(e2eMs) && e2eMs >= 0) {
+      const us = toMicros(e2eMs);
+      segment.e2e.recordValue(us);
+      segment.e2eTotals.count++;
+      segment.e2eTotals.sumUs += us;
+      segment.e2eTotals.minUs = Math.min(segment.e2eTotals.minUs, us);
+      segment.e2eTotals.maxUs = Math.max(segment.e2eTotals.maxUs, us);
+    }
+    if (record.em !== undefined) {
+      segment.scored++;
+      if (record.em >= 1) segment.hits++;
+    }
+    segment.questions.add(record.seq);
+    if (record.escalated) segment.escalated.add(record.seq);
+  }
+
+  /**
+   * Summaries in segment order. A segment's rates and power cover its part of the
+   * measured window (warm-up before it excluded), up to its end or window.end.
+   */
+  summaries(window: MeasuredWindow, meanPowerOver: MeanPowerOver): SegmentSummary[] {
+    return [...this.segments.values()]
+      .sort((a, b) => a.index - b.index)
+      .map((segment) => {
+        const stats = statsFrom(segment.e2e, segment.e2eTotals);
+        const summary: SegmentSummary = {
+          index: segment.index,
+          policy: segment.policy,
+          tStart: segment.tStart,
+          tEnd: segment.tEnd,
+          completed: segment.completed,
+          e2eP50: stats.p50,
+          e2eP99: stats.p99,
+        };
+        if (segment.scored > 0) summary.em = (100 * segment.hits) / segment.scored;
+        const from = window.start === undefined ? undefined : Math.max(segment.tStart, window.start);
+        const to = Math.min(segment.tEnd ?? window.end, window.end);
+        if (from !== undefined && to > from) {
+          summary.qps = segment.completed / ((to - from) / 1000);
+          summary.meanPowerW = meanPowerOver(from, to);
+        }
+        if (segment.policy === 'cascade' && segment.questions.size > 0) {
+          summary.escalationRate = segment.escalated.size / segment.questions.size;
+        }
+        return summary;
+      });
+  }
+}
+
+function newSegment(index: number, policy: string, tStart: number): SegmentState {
+  return {
+    index,
+    policy,
+    tStart,
+    completed: 0,
+    e2e: newHistogram(),
+    e2eTotals: { count: 0, sumUs: 0, minUs: Infinity, maxUs: -Infinity },
+    scored: 0,
+    hits: 0,
+    questions: new Set(),
+    escalated: new Set(),
+  };
+}
