@@ -52,7 +52,7 @@ export function SegmentPanel({ segments, width, compact }: SegmentPanelProps) {
   const colour = (v: number): Colour => (v > 0 ? theme.good : v < 0 ? theme.bad : undefined);
   let body: ReactNode;
   if (!cur || !prev) {
-    const text = cur ? `segment ${cur.index} ${cur.policy} · ${cur.completed} done · press p to start an A/B segment` : 'no segment yet';
+    const text = cur ? `seg ${cur.index} ${cur.policy} · ${cur.completed} done · p starts an A/B segment` : 'no segment yet';
     body = <Text color={theme.muted} wrap="truncate">{truncate(text, inner)}</Text>;
   } else {
     const rows = segmentRows(prev, cur);

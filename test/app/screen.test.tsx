@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { planLayout } from '../../source/app/layout.js';
+import { PowerPanel, powerUnavailableReason } from '../../source/app/panels/PowerPanel.js';
+import { SYNTHETIC_BADGE } from '../../source/app/panels/Header.js';
+import { breakdown } from '../../source/app/panels/SlowestPanel.js';
+import { Screen } from '../../source/app/Screen.js';
+import { initialUiState, type UiState } from '../../source/app/state.js';
+import { createTheme, noColorFromEnv } from '../../source/app/theme.js';
+import type { Snapshot } from '../../source/core/metrics/snapshot.js';
+import { engineInfo, group, model, power, record, snapshot } from './fixtures.js';
+import { renderAt } from './render.js';
+
+function screen(snap: Snapshot, columns: number, rows: number, ui: UiState = initialUiState, mode: 'live' | 'replay' = 'live') {
+  return renderAt(<Screen snapshot={snap} ui={ui} mode={mode} title="default" columns={columns} rows={rows} />, { columns, rows });
+}
+
+const lineOf = (lines: string[], text: string) => lines.findIndex((l) => l.includes(text));
+
+describe('layout', () => {
+  it.each([
+    [80, 24],
+    [99, 30],
+    [100, 30],
+    [120, 40],
+    [120, 24],
+    [200, 60],
+    [80, 60],
+  ])('fits %ix%i: the frame is shorter than the terminal and no line is wider', (columns, rows) => {
+    const s = screen(snapshot(), columns, rows);
+    const lines = s.lines();
+    expect(lines.length).toBeLessThanOrEqual(rows - 1);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+    s.unmount();
+  });
+
+  it('puts the models side by side from 100 columns and stacks them below', () => {
+    const wide = screen(snapshot(), 100, 40);
+    let lines = wide.lines();
+    expect(lineOf(lines, 'A small')).toBe(lineOf(lines, 'B large'));
+    wide.unmount();
+    const narrow = screen(snapshot(), 99, 40);
+    lines = narrow.lines();
+    expect(lineOf(lines, 'B large')).toBeGreaterThan(lineOf(lines, 'A small') + 5);
+    narrow.unmount();
+  });
+
+  it('at 80x24 keeps every panel (shortened) and still shows the keys', () => {
+    const s = screen(snapshot(), 80, 24);
+    const frame = s.lastFrame();
+    for (const text of ['A small', 'B large', 'p50 45ms', 'q/s 3.20', 'EM 45.0% [36–54]', 'power 92.5 W', 'Δ seg 2 cascade vs 1 round-robin', 'colour of unicor', 'treaty', 'p policy']) {
+      expect(frame).toContain(text);
+    }
+    expect(planLayout(80, 24)).toMatchObject({ wide: false, compact: true, histRows: 2 });
+    s.unmount();
+  });
+
+  it('redraws at the new width on resize', async () => {
+    const s = renderAt(<Resizable />, { columns: 120, rows: 40 });
+    let lines = s.lines();
+    expect(lineOf(lines, 'A small')).toBe(lineOf(lines, 'B large'));
+    s.resize(80, 24);
+    await new Promise((r) => setTimeout(r, 20));
+    lines = s.lines();
+    expect(lineOf(lines, 'B large')).toBeGreaterThan(lineOf(lines, 'A small'));
+    expect(lines.length).toBeLessThanOrEqual(23);
+    s.unmount();
+  });
+});
+
+import { useTerminalSize } from '../../source/app/hooks/useTerminalSize.js';
+function Resizable() {
+  const { columns, rows } = useTerminalSize();
+  return <Screen snapshot={snapshot()} ui={initialUiState} mode="live" title="default" columns={columns} rows={rows} />;
+}
+
+describe('header', () => {
+  it('shows the synthetic-weights badge when any model is synthetic, and only then', () => {
+    const synthetic = snapshot({ models: { A: model('A'), B: model('B', { info: engineInfo('B', { synthetic: true }) }) } });
+    let s = screen(synthetic, 120, 40);
+    expect(s.lines()[0]).toContain(SYNTHETIC_BADGE);
+    s.unmount();
+    s = screen(synthetic, 80, 24);
+    expect(s.lines()[0]).toContain('SYNTHETIC WEIGHTS');
+    s.unmount();
+    s = screen(snapshot(), 120, 40);
+    expect(s.lastFrame()).not.toContain('SYNTHETIC');
+    s.unmount();
+  });
+
+  it('shows policy, load (concurrency or rate), weight for weighted, elapsed and progress', () => {
+    let s = screen(snapshot({ policy: 'weighted', weight: 0.7, load: { mode: 'open', rate: 2.5 }, elapsedMs: 125_000 }), 120, 40);
+    expect(s.lines()[1]).toContain('policy weighted · weight A 0.70 · rate 2.50 q/s · 2:05 · 120/500 done');
+    s.unmount();
+    s = screen(snapshot(), 120, 40);
+    expect(s.lines()[1]).toContain('policy round-robin · concurrency 4 · 1:23');
+    s.unmount();
+  });
+
+  it('shows PAUSED from the snapshot, REPLAY in replay mode, and the backend and device', () => {
+    const s = screen(snapshot({ paused: true }), 120, 40, initialUiState, 'replay');
+    expect(s.lines()[0]).toMatch(/PAUSED.*REPLAY/);
+    expect(s.lines()[0]).toContain('duet · default · onnx · cpu');
+    s.unmount();
+  });
+});
+
+describe('model columns', () => {
+  it('shows a down or starting model clearly', () => {
+    const snap = snapshot({ models: { A: model('A', { state: 'starting' }), B: model('B', { state: 'down', stateDetail: 'exit code 1' }) } });
+    const s = screen(snap, 120, 40);
+    expect(s.lastFrame()).toContain('STARTING…');
+    expect(s.lastFrame()).toContain('DOWN: exit code 1');
+    s.unmount();
+  });
+
+  it('shows queue, batch and errors, and the accuracy split with its interval', () => {
+    const s = screen(snapshot({ models: { A: model('A', { errors: 3, timeouts: 1 }), B: model('B') } }), 120, 40);
+    const frame = s.lastFrame();
+    expect(frame).toContain('queue 2 · running 3 · batch 4 · errors 3 (1 timeouts)');
+    expect(frame).toContain('EM 45.0% [36–54] F1 51.2%');
+    expect(frame).toContain('ans EM 40.0% F1 52.5% · unans EM 50.0% (n 60/60)');
+    s.unmount();
+  });
+});
+
+describe('power', () => {
+  const noPower = power({ status: [{ source: 'npu-smi', state: 'unavailable', reason: 'npu-smi not found on PATH', intervalMs: 1000 }], devices: [], powerW: undefined, powerSeries: [], joules: undefined, samples: 0 });
+
+  it('says n/a with the reason, never a fake zero', () => {
+    const s = screen(snapshot({ power: noPower, combined: group({ energy: { estimated: false } }) }), 120, 40);
+    const frame = s.lastFrame();
+    expect(frame).toContain('power n/a — npu-smi: npu-smi not found on PATH');
+    expect(frame).not.toMatch(/(^|[^\d.])0(\.0+)? W/m);
+    expect(frame).not.toMatch(/(^|[^\d.])0(\.0+)? k?J/m);
+    s.unmount();
+  });
+
+  it('explains a source that gives utilisation but no power, and still shows the device', () => {
+    const sys = power({ status: [{ source: 'system', state: 'ok', intervalMs: 1000 }], devices: [{ id: 'system', utilPct: 37, memUsedMiB: 3000, memTotalMiB: 8000 }], powerW: undefined, powerSeries: [] });
+    expect(powerUnavailableReason(sys)).toBe('system gives no power reading');
+    const s = renderAt(<PowerPanel power={sys} energy={{ estimated: false }} width={80} compact={false} maxDevices={2} />, { columns: 80 });
+    expect(s.lastFrame()).toContain('power n/a — system gives no power reading');
+    expect(s.lastFrame()).toContain('system · util 37% · mem 2.9G/7.8G');
+    s.unmount();
+  });
+
+  it('shows watts, energy, q/s per W, J per correct and each device', () => {
+    const s = screen(snapshot(), 120, 40);
+    const frame = s.lastFrame();
+    expect(frame).toContain('now 92.5 W');
+    expect(frame).toContain('energy 1.23 kJ · 0.052 q/s per W · 22.8 J/correct');
+    expect(frame).toContain('npu0.0 910B · 92.5 W · util 71% · mem 20.0G/64.0G · 54°C');
+    s.unmount();
+  });
+});
+
+describe('segments, ticker, slowest', () => {
+  it('shows the A/B delta between the last two policy segments', () => {
+    const s = screen(snapshot(), 120, 40);
+    const lines = s.lines();
+    expect(lines[lineOf(lines, 'Δ seg 2 cascade vs 1 round-robin')]).toBeDefined();
+    const frame = s.lastFrame();
+    expect(frame).toMatch(/│ p50\s+50ms\s+40ms\s+-10ms │/);
+    expect(frame).toMatch(/│ p99\s+120ms\s+150ms\s+\+30ms │/);
+    expect(frame).toMatch(/│ q\/s\s+2\.50\s+3\.00\s+\+0\.50 │/);
+    expect(frame).toMatch(/│ EM\s+40\.0%\s+48\.0%\s+\+8\.0 │/);
+    expect(frame).toMatch(/│ W\s+60\.0 W\s+63\.0 W\s+\+3\.0 │/);
+    s.unmount();
+  });
+
+  it('invites a policy switch when there is one segment', () => {
+    const s = screen(snapshot({ segments: [snapshot().segments[0]!] }), 120, 40);
+    expect(s.lastFrame()).toContain('seg 1 round-robin · 60 done · p starts an A/B segment');
+    s.unmount();
+  });
+
+  it('lists the latest answers newest first with hit/miss, prediction and gold', () => {
+    const s = screen(snapshot(), 120, 40);
+    const lines = s.lines();
+    const first = lineOf(lines, 'unicorn');
+    expect(lines[first]).toMatch(/✓ A .*→ \(no answer\).*gold \(unanswerable\)/);
+    expect(lines[first + 1]).toMatch(/✗ B .*→ 1648 .*gold 1649/);
+    expect(lines[first + 2]).toMatch(/✓ A .*Seine.*gold the Seine \(\+1\)/);
+    s.unmount();
+  });
+
+  it('breaks a slow request into pre/queue/ttft/decode/post, slowest first', () => {
+    expect(breakdown(record(1))).toEqual({ pre: 10, queue: 100, ttft: 300, decode: 500, post: 5, e2e: 915 });
+    const s = screen(snapshot(), 120, 40, { ...initialUiState, view: 'slowest' });
+    const lines = s.lines();
+    const row9 = lineOf(lines, '│ 9 ');
+    const row7 = lineOf(lines, '│ 7 ');
+    expect(row9).toBeGreaterThan(0);
+    expect(row9).toBeLessThan(row7);
+    expect(lines[row7]).toMatch(/915ms\s+10ms\s+100ms\s+300ms\s+500ms\s+5\.0ms\s+12/);
+    s.unmount();
+  });
+
+  it('shows the help overlay with every key', () => {
+    const s = screen(snapshot(), 120, 40, { ...initialUiState, help: true });
+    for (const key of ['p ', '1-8', '+/-', '[/]', 'space', 'Tab', 's ', 'v ', '? ', 'q ']) expect(s.lastFrame()).toContain(`║ ${key}`);
+    s.unmount();
+  });
+});
+
+describe('theme', () => {
+  it('has no colours with NO_COLOR, colours otherwise', () => {
+    expect(noColorFromEnv({ NO_COLOR: '1' })).toBe(true);
+    expect(noColorFromEnv({ NO_COLOR: '' })).toBe(false);
+    expect(noColorFromEnv({})).toBe(false);
+    const plain = createTheme(true);
+    const values = [plain.p50, plain.p90, plain.p99, plain.good, plain.bad, plain.warn, plain.accent, plain.bar, ...Object.values(plain.phases)];
+    expect(values.every((v) => v === undefined)).toBe(true);
+    expect(createTheme(false)).toMatchObject({ p50: 'green', p90: 'yellow', p99: 'red' });
+  });
+});
