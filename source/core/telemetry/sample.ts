@@ -11,7 +11,7 @@ export interface DeviceReading {
   memUsedMiB?: number;
   memTotalMiB?: number;
   tempC?: number;
-  processes?: { pid: number; name?: string; memMiB?: number }[];
+  processes?: { pid: number; name?: string; memMiB?: number; cpuPct?: number }[];
 }
 
 export type TelemetrySourceName = 'npu-smi' | 'nvidia-smi' | 'rapl' | 'prometheus' | 'system';
