@@ -62,3 +62,15 @@ export function finished(r: QueryRecord): RunEvent {
 export function failed(r: QueryRecord): RunEvent {
   return { type: 'query-failed', t: r.tDone, record: r };
 }
+
+/** A small seeded generator (mulberry32) so random tests are repeatable. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
