@@ -46,6 +46,9 @@ export class LoadGenerator<Q> {
   private arrivalTimer: TimerHandle | undefined;
   private durationTimer: TimerHandle | undefined;
   private resolveDrained!: (reason: LoadEndReason) => void;
+  private resolveIssuingEnded!: (reason: LoadEndReason) => void;
+  /** Resolves when no more questions will be released. */
+  readonly issuingEnded: Promise<LoadEndReason>;
   /** Resolves when issuing has ended and every released question is answered. */
   readonly drained: Promise<LoadEndReason>;
 
@@ -56,6 +59,7 @@ export class LoadGenerator<Q> {
     ];
     this.current = options.load;
     this.drained = new Promise((resolve) => (this.resolveDrained = resolve));
+    this.issuingEnded = new Promise((resolve) => (this.resolveIssuingEnded = resolve));
   }
 
   get load(): LoadSetting {
@@ -155,6 +159,7 @@ export class LoadGenerator<Q> {
     this.endReason = reason;
     this.clearArrival();
     if (this.durationTimer !== undefined) this.options.timers.clearTimeout(this.durationTimer);
+    this.resolveIssuingEnded(reason);
     this.checkDrained();
   }
 

@@ -1,0 +1,117 @@
+import type { Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { Engine, GenerateResult, ModelSlot } from '../engines/engine.js';
+import type { QueryRecord } from '../query.js';
+import type { Timers } from '../scheduler/timers.js';
+import type { RunPrompt } from './options.js';
+
+/** One question on its way to one model: everything the record needs besides the answer. */
+export interface AskContext {
+  seq: number;
+  questionId: string;
+  question: string;
+  gold: string[];
+  answerable: boolean;
+  policy: string;
+  segment: number;
+  warmup: boolean;
+  tIssued: number;
+  tEnqueued: number;
+  prompt: RunPrompt;
+  maxNewTokens: number;
+}
+
+export interface AskDeps {
+  clock: Clock;
+  timers: Timers;
+  extractAnswer(raw: string): string;
+  scoreAnswer(prediction: string, gold: string[]): { em: number; f1: number };
+  onFirstToken(t: number, id: string, model: ModelSlot): void;
+  /** Registers a canceller for quit; returns its removal. */
+  onCancellable(cancel: () => void): () => void;
+}
+
+type Outcome = { kind: 'result'; result: GenerateResult } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'cancelled' };
+
+/**
+ * Sends one question to one engine and turns whatever happens into exactly one
+ * QueryRecord: an answer (scored), an engine error, a timeout (the request is aborted
+ * and its record written at once, whatever the engine does later) or a cancellation at
+ * quit. It never throws.
+ */
+export async function askModel(engine: Engine, model: ModelSlot, context: AskContext, timeoutMs: number, deps: AskDeps): Promise<QueryRecord> {
+  const id = `${context.seq}:${model}`;
+  const abort = new AbortController();
+  let settled = false;
+  let sawFirstToken = false;
+  const outcome = await new Promise<Outcome>((resolve) => {
+    const settle = (value: Outcome) => {
+      if (settled) return;
+      settled = true;
+      deps.timers.clearTimeout(timer);
+      removeCancel();
+      resolve(value);
+    };
+    const timer = deps.timers.setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
+    const removeCancel = deps.onCancellable(() => settle({ kind: 'cancelled' }));
+    const request = { id, messages: context.prompt.messages, promptIds: context.prompt.promptIds, promptText: context.prompt.promptText, maxNewTokens: context.maxNewTokens, signal: abort.signal };
+    let pending: Promise<GenerateResult>;
+    try {
+      pending = engine.generate(request, (token) => {
+        if (sawFirstToken || settled) return;
+        sawFirstToken = true;
+        deps.onFirstToken(token.t, id, model);
+      });
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (result) => settle({ kind: 'result', result }),
+      (error: unknown) => settle({ kind: 'error', error }),
+    );
+  });
+  if (outcome.kind !== 'result') abort.abort();
+
+  const base: QueryRecord = {
+    id,
+    seq: context.seq,
+    questionId: context.questionId,
+    question: context.question,
+    model,
+    policy: context.policy,
+    segment: context.segment,
+    warmup: context.warmup,
+    tIssued: context.tIssued,
+    tEnqueued: context.tEnqueued,
+    tDone: 0,
+    promptTokens: context.prompt.promptTokens,
+    contextTrimmed: context.prompt.contextTrimmed,
+    outputTokens: 0,
+    gold: context.gold,
+    answerable: context.answerable,
+  };
+  if (outcome.kind === 'timeout') return { ...base, tDone: deps.clock.now(), error: `timed out after ${timeoutMs} ms`, timedOut: true };
+  if (outcome.kind === 'cancelled') return { ...base, tDone: deps.clock.now(), error: 'cancelled at the end of the run' };
+  if (outcome.kind === 'error') return { ...base, tDone: deps.clock.now(), error: errorMessage(outcome.error) || 'engine error' };
+
+  const result = outcome.result;
+  const timing = {
+    tStart: result.tStart,
+    tFirstToken: result.tFirstToken,
+    tEnd: result.tEnd,
+    tokenTimes: result.tokenTimes,
+    outputTokens: result.outputTokens,
+    promptTokens: result.promptTokens || context.prompt.promptTokens,
+    rawOutput: result.text,
+    finishReason: result.finishReason,
+    ...(result.batchSize === undefined ? {} : { batchSize: result.batchSize }),
+    ...(result.meanLogProb === undefined ? {} : { meanLogProb: result.meanLogProb }),
+  };
+  if (result.finishReason === 'abort' || result.finishReason === 'error') {
+    return { ...base, ...timing, tDone: deps.clock.now(), error: `engine ended the request (${result.finishReason})` };
+  }
+  // Postprocessing: answer extraction and scoring, timed into tDone.
+  const prediction = deps.extractAnswer(result.text);
+  const score = deps.scoreAnswer(prediction, context.gold);
+  return { ...base, ...timing, prediction, em: score.em, f1: score.f1, tDone: deps.clock.now() };
+}
