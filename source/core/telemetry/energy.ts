@@ -63,8 +63,9 @@ export function medianInterval(points: readonly PowerPoint[]): number | undefine
  * known:
  *  - a gap between readings longer than maxGapMs (default 3x the median interval: a
  *    source that hung or died) is not bridged: it adds neither joules nor coveredMs;
- *  - before the first reading and after the last one, the nearest reading is held for
- *    at most maxGapMs (a 1 s sampler cannot have a reading exactly at the window's edges);
+ *  - before the first reading and after the last one, the nearest reading is held when
+ *    the stretch to the window's edge is at most maxGapMs (a 1 s sampler cannot have a
+ *    reading exactly at the edges); a longer stretch is not covered at all, like a gap;
  *  - duplicate timestamps are averaged, out-of-order readings are sorted.
  * Callers wanting the whole window's energy despite gaps scale by (to - from) / coveredMs.
  */

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../source/core/events.js';
+import { MetricsStore } from '../../../source/core/metrics/store.js';
+import { finished, issued, record, runStart } from './fixtures.js';
+
+function twoSwitches(): RunEvent[] {
+  const events: RunEvent[] = [runStart(0, 'round-robin')];
+  // Segment 0 (round-robin, 0-10 s): e2e 64 ms each; the last one completes after the switch.
+  for (const [seq, t, em] of [[1, 1000, 1], [2, 2000, 1], [3, 3000, 0], [4, 9990, 1]] as const) {
+    events.push(issued(seq, t), finished(record(seq, t, { em })));
+  }
+  events.push({ type: 'policy-switch', t: 10_000, from: 'round-robin', to: 'mirror', segment: 1 });
+  // Segment 1 (mirror, 10-20 s): e2e 100 and 300 ms.
+  events.push(issued(5, 11_000, ['A', 'B'], { segment: 1 }), finished(record(5, 11_000, { segment: 1, policy: 'mirror', tDone: 11_100 })));
+  events.push(finished(record(5, 11_000, { segment: 1, policy: 'mirror', model: 'B', tDone: 11_300 })));
+  events.push({ type: 'policy-switch', t: 20_000, from: 'mirror', to: 'cascade', segment: 2 });
+  // Segment 2 (cascade, from 20 s): 4 questions to A, the last two escalated to B.
+  for (const seq of [6, 7, 8, 9]) {
+    const t = 20_000 + 1000 * (seq - 6);
+    const escalated = seq >= 8;
+    events.push(issued(seq, t, ['A'], { segment: 2 }), finished(record(seq, t, { segment: 2, policy: 'cascade', escalated, em: 0 })));
+    if (escalated) events.push(finished(record(seq, t, { segment: 2, policy: 'cascade', model: 'B', tDone: t + 500 })));
+  }
+  return events;
+}
+
+describe('MetricsStore segments', () => {
+  it('keeps each policy segment\'s own figures across two switches', () => {
+    const store = new MetricsStore({});
+    for (const event of twoSwitches()) store.push(event);
+    const [s0, s1, s2, ...rest] = store.snapshot(30_000).segments;
+    expect(rest).toHaveLength(0);
+
+    // Measured from the first question at 1 s, so segment 0 spans 1-10 s: 4 queries in 9 s.
+    expect(s0).toMatchObject({ index: 0, policy: 'round-robin', tStart: 0, tEnd: 10_000, completed: 4, e2eP50: 64, e2eP99: 64, em: 75 });
+    expect(s0!.qps).toBeCloseTo(4 / 9, 12);
+    expect(s0!.escalationRate).toBeUndefined();
+    expect(s0!.meanPowerW).toBeUndefined(); // no telemetry: no power figure
+
+    expect(s1).toMatchObject({ index: 1, policy: 'mirror', tStart: 10_000, tEnd: 20_000, completed: 2, qps: 0.2, em: 100, e2eP99: 300 });
+    expect(s1!.e2eP50).toBeCloseTo(100, 1); // HDR, 3 significant digits
+
+    expect(s2).toMatchObject({ index: 2, policy: 'cascade', tStart: 20_000, completed: 6, qps: 0.6 });
+    // EM counts records: 4 misses from A, 2 hits from B's escalated answers.
+    expect(s2!.em).toBeCloseTo(100 / 3, 12);
+    expect(s2!.tEnd).toBeUndefined();
+    expect(s2!.escalationRate).toBe(0.5); // 2 of 4 questions
+  });
+
+  it('the current policy follows the switches', () => {
+    const store = new MetricsStore({});
+    for (const event of twoSwitches()) store.push(event);
+    expect(store.snapshot(30_000).policy).toBe('cascade');
+  });
+});
