@@ -4,7 +4,7 @@ import type { ReactElement } from 'react';
 import { createTheme, ThemeContext } from '../../source/app/theme.js';
 
 /** A fake terminal of a given size: records frames, can be resized. */
-class FakeStdout extends EventEmitter {
+export class FakeStdout extends EventEmitter {
   frames: string[] = [];
   constructor(
     public columns: number,
@@ -18,7 +18,7 @@ class FakeStdout extends EventEmitter {
   };
 }
 
-class FakeStdin extends EventEmitter {
+export class FakeStdin extends EventEmitter {
   isTTY = true;
   private data: string | null = null;
   write(data: string): void {

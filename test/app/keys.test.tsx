@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../source/app/App.js';
+import { interpretKey, nextPolicy } from '../../source/app/keys.js';
+import { initialUiState } from '../../source/app/state.js';
+import { policyNames } from '../../source/core/profile/schema.js';
+import { FakeHandle } from './fakeHandle.js';
+import { snapshot } from './fixtures.js';
+import { renderAt, tick, type Rendered } from './render.js';
+
+let mounted: Rendered | undefined;
+afterEach(() => {
+  mounted?.unmount();
+  mounted = undefined;
+});
+
+async function app(mode: 'live' | 'replay' = 'live', handle = new FakeHandle(), tickMs = 1000) {
+  mounted = renderAt(<App handle={handle} mode={mode} title="default" tickMs={tickMs} />, { columns: 120, rows: 40 });
+  await tick(10); // let useInput subscribe
+  return { handle, screen: mounted };
+}
+
+async function press(screen: Rendered, ...keys: string[]) {
+  for (const key of keys) {
+    screen.stdin.write(key);
+    await tick(40); // Ink throttles frames (30 fps by default)
+  }
+}
+
+describe('live keys send the right commands', () => {
+  it.each([
+    ['p', { type: 'setPolicy', policy: 'shortest-queue' }],
+    ['1', { type: 'setPolicy', policy: policyNames[0] }],
+    ['5', { type: 'setPolicy', policy: policyNames[4] }],
+    ['8', { type: 'setPolicy', policy: policyNames[7] }],
+    ['+', { type: 'adjustLoad', direction: 1 }],
+    ['=', { type: 'adjustLoad', direction: 1 }],
+    ['-', { type: 'adjustLoad', direction: -1 }],
+    ['[', { type: 'adjustWeight', direction: -1 }],
+    [']', { type: 'adjustWeight', direction: 1 }],
+    [' ', { type: 'pause', paused: true }],
+    ['s', { type: 'save' }],
+    ['q', { type: 'quit' }],
+    ['\u0003', { type: 'quit' }],
+  ])('%j', async (key, command) => {
+    const { handle, screen } = await app();
+    await press(screen, key);
+    expect(handle.sent).toEqual([command]);
+  });
+
+  it('sends nothing for UI-only keys, unknown keys and 9', async () => {
+    const { handle, screen } = await app();
+    await press(screen, '\t', 'v', 'v', '?', '?', 'x', '9', '\u001B[D');
+    expect(handle.sent).toEqual([]);
+  });
+
+  it('acts on the key at once, not on the next snapshot tick', async () => {
+    const { handle, screen } = await app('live', new FakeHandle(), 60_000);
+    const before = handle.snapshotCalls;
+    screen.stdin.write('+');
+    expect(handle.sent).toEqual([{ type: 'adjustLoad', direction: 1 }]);
+    screen.stdin.write(' ');
+    await tick(50);
+    expect(screen.lines()[0]).toContain('PAUSED');
+    expect(handle.snapshotCalls).toBe(before); // no extra sampling per key
+  });
+
+  it('toggles pause from what is shown: a second space resumes before the run confirms', async () => {
+    const { handle, screen } = await app();
+    await press(screen, ' ', ' ');
+    expect(handle.sent).toEqual([
+      { type: 'pause', paused: true },
+      { type: 'pause', paused: false },
+    ]);
+    expect(screen.lines()[0]).not.toContain('PAUSED');
+  });
+
+  it('resumes when the run is paused', async () => {
+    const { handle, screen } = await app('live', new FakeHandle(snapshot({ paused: true })));
+    expect(screen.lines()[0]).toContain('PAUSED');
+    await press(screen, ' ');
+    expect(handle.sent).toEqual([{ type: 'pause', paused: false }]);
+  });
+
+  it('p follows the policy order from the current one and wraps around', () => {
+    expect(nextPolicy('round-robin')).toBe('shortest-queue');
+    expect(nextPolicy(policyNames[policyNames.length - 1]!)).toBe(policyNames[0]);
+    const ctx = { mode: 'live' as const, ui: initialUiState, policy: 'cascade', paused: false, now: 0 };
+    expect(interpretKey('p', {}, ctx).commands).toEqual([{ type: 'setPolicy', policy: 'round-robin' }]);
+  });
+
+  it('Tab cycles the histogram metric e2e -> ttft -> tpot -> itl -> queue -> e2e', async () => {
+    const { screen } = await app();
+    const legend = () => screen.lastFrame().match(/(e2e latency|TTFT|TPOT|ITL|queue wait) · 10 s/)?.[1];
+    expect(legend()).toBe('e2e latency');
+    const seen = [];
+    for (let i = 0; i < 5; i++) {
+      await press(screen, '\t');
+      seen.push(legend());
+    }
+    expect(seen).toEqual(['TTFT', 'TPOT', 'ITL', 'queue wait', 'e2e latency']);
+    expect(screen.lastFrame()).toContain('Tab metric:e2e');
+  });
+
+  it('v shows the slowest requests and ? the help; pressing again closes them', async () => {
+    const { screen } = await app();
+    await press(screen, 'v');
+    expect(screen.lastFrame()).toContain('slowest requests');
+    await press(screen, 'v');
+    expect(screen.lastFrame()).not.toContain('slowest requests');
+    await press(screen, '?');
+    expect(screen.lastFrame()).toContain('keys (live run)');
+    await press(screen, '?');
+    expect(screen.lastFrame()).not.toContain('keys (live run)');
+  });
+
+  it('s shows the saved log path from the save event, as a transient message', async () => {
+    const handle = new FakeHandle();
+    let now = 0;
+    mounted = renderAt(<App handle={handle} mode="live" title="default" tickMs={20} now={() => now} />, { columns: 120, rows: 40 });
+    await tick(10);
+    await press(mounted, 's');
+    expect(mounted.lines().at(-1)).toContain('saving the session log…');
+    handle.emit({ type: 'save', t: 1, path: 'logs/2026-11-26T02-40-00.jsonl' });
+    await tick(50);
+    expect(mounted.lines().at(-1)).toContain('session log saved: logs/2026-11-26T02-40-00.jsonl');
+    now = 10_000; // past the message's lifetime: the next tick clears it
+    await tick(60);
+    expect(mounted.lines().at(-1)).not.toContain('saved');
+    expect(mounted.lines().at(-1)).toContain('p policy');
+  });
+
+  it('shows policy switches from the run as they happen', async () => {
+    const { handle, screen } = await app();
+    handle.emit({ type: 'policy-switch', t: 1, from: 'round-robin', to: 'cascade', segment: 3 });
+    await tick(50);
+    expect(screen.lines().at(-1)).toContain('policy round-robin → cascade (segment 3)');
+  });
+
+  it('q shows stopping… until the run finishes, and ignores other keys meanwhile', async () => {
+    const { handle, screen } = await app();
+    await press(screen, 'q', 'p', '+');
+    expect(handle.sent).toEqual([{ type: 'quit' }]);
+    expect(screen.lines()[0]).toContain('stopping…');
+    expect(screen.lines().at(-1)).toContain('stopping…');
+    await press(screen, '\u0003');
+    expect(handle.sent).toEqual([{ type: 'quit' }, { type: 'quit' }]);
+  });
+
+  it('samples the snapshot on its tick and shows the new data', async () => {
+    const handle = new FakeHandle();
+    mounted = renderAt(<App handle={handle} mode="live" title="default" tickMs={20} />, { columns: 120, rows: 40 });
+    await tick(10);
+    handle.current = snapshot({ policy: 'cascade', done: 321 });
+    await tick(60);
+    expect(mounted.lines()[1]).toContain('policy cascade');
+    expect(mounted.lines()[1]).toContain('321/500 done');
+  });
+});
+
+describe('replay keys', () => {
+  it.each([
+    [' ', { type: 'pause', paused: true }],
+    ['\u001B[D', { type: 'seek', deltaMs: -10_000 }],
+    ['\u001B[C', { type: 'seek', deltaMs: 10_000 }],
+    ['+', { type: 'adjustLoad', direction: 1 }],
+    ['-', { type: 'adjustLoad', direction: -1 }],
+    ['q', { type: 'quit' }],
+  ])('%j', async (key, command) => {
+    const { handle, screen } = await app('replay');
+    await press(screen, key);
+    expect(handle.sent).toEqual([command]);
+  });
+
+  it('ignores the live-only keys', async () => {
+    const { handle, screen } = await app('replay');
+    await press(screen, 'p', '1', '[', ']', 's');
+    expect(handle.sent).toEqual([]);
+    expect(screen.lastFrame()).toContain('←/→ seek');
+  });
+});
