@@ -107,6 +107,7 @@ class OnnxEngine implements Engine {
       });
       worker.on('error', (error) => {
         const crash = new Error(`the ONNX worker of model "${this.init.label}" crashed: ${error.message}`);
+        this.worker = undefined; // later requests fail at once instead of waiting for 'exit'
         if (!ready) reject(crash);
         this.failAll(crash);
       });
