@@ -38,9 +38,15 @@ export async function startRun<Q extends RunQuestion>(options: RunOptions<Q>): P
     await Promise.allSettled(SLOTS.map((slot) => options.engines[slot].stop()));
     throw failed.reason;
   }
-  const run = new LiveRun(options);
-  await run.begin();
-  return run;
+  try {
+    const run = new LiveRun(options);
+    await run.begin();
+    return run;
+  } catch (error) {
+    // E.g. the session log cannot be opened: leave no engine (or server) running.
+    await Promise.allSettled(SLOTS.map((slot) => options.engines[slot].stop()));
+    throw error;
+  }
 }
 
 class LiveRun<Q extends RunQuestion> implements RunController {

@@ -1,0 +1,119 @@
+/**
+ * Session log writer.
+ *
+ * FORMAT (schema 1): JSON Lines, UTF-8, one JSON object per line, append-only.
+ *   line 1    the header (SessionHeader in header.ts):
+ *             { kind: 'duet-session', schema: 1, duetVersion, wallStart (ISO 8601),
+ *               profile (secrets redacted), host { cpuModel, cores, memoryBytes,
+ *               freeMemoryBytes, os, arch, node, accelerators? },
+ *               models { A: EngineInfo, B: EngineInfo } (synthetic flag included),
+ *               dataset { path, hash (sha256 hex of the file), questions } }
+ *   line 2..  one RunEvent each (source/core/events.ts), exactly as emitted: `type`
+ *             plus `t`, the run's monotonic clock in ms (wall time = wallStart +
+ *             (t - t of run-start)). The first event is `run-start`; a complete log
+ *             ends with `run-end`. `query-finished` / `query-failed` carry the whole
+ *             QueryRecord (prediction, gold, em, f1, timings). Cascade: both records of
+ *             an escalated question have `escalated: true`; A's is superseded, B's final.
+ * Readers: a log cut anywhere (SIGKILL, full disk) ends in at most one partial line;
+ * skip it with a warning. A log without run-end was interrupted.
+ *
+ * Durability: lines are buffered and appended at least every `flushIntervalMs`
+ * (default 1000) and on flush()/close(), so a killed process loses at most about a
+ * second. The file is created with mode 0600 (prompts and answers may be private).
+ * A write error (ENOSPC, EACCES, EIO...) never crashes the run: it is reported once
+ * through `onError` (the controller turns it into a `warning` event) and the writer
+ * stops writing.
+ */
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errorMessage, UserError } from '../errors.js';
+import type { RunEvent } from '../events.js';
+import type { SessionHeader } from './header.js';
+
+export type { SessionHeader } from './header.js';
+
+export interface SessionLog {
+  readonly path: string;
+  /** Queues one event (never throws, never blocks). */
+  write(event: RunEvent): void;
+  /** Appends everything queued. */
+  flush(): Promise<void>;
+  /** Flushes and closes; later writes are dropped. */
+  close(): Promise<void>;
+  /** True once a write failed and the writer stopped. */
+  readonly failed: boolean;
+}
+
+export interface SessionLogOptions {
+  flushIntervalMs?: number;
+  /** Called once, with one line, when writing fails. */
+  onError?: (message: string) => void;
+}
+
+/** Opens (creates or appends to) a session log and queues its header. Throws a UserError when the file cannot be opened. */
+export async function openSessionLog(path: string, header: SessionHeader, options: SessionLogOptions = {}): Promise<SessionLog> {
+  let handle: FileHandle;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    handle = await open(path, 'a', 0o600);
+  } catch (error) {
+    throw new UserError(`session log: cannot open ${path} for writing (${errorMessage(error)}); choose another --log PATH or pass --no-log`);
+  }
+  const log = new JsonlLog(path, handle, options);
+  log.writeLine(JSON.stringify(header));
+  await log.flush();
+  return log;
+}
+
+class JsonlLog implements SessionLog {
+  private buffer: string[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private closed = false;
+  failed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+    private readonly options: SessionLogOptions,
+  ) {
+    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  write(event: RunEvent): void {
+    this.writeLine(JSON.stringify(event));
+  }
+
+  writeLine(line: string): void {
+    if (this.closed || this.failed) return;
+    this.buffer.push(`${line}\n`);
+  }
+
+  flush(): Promise<void> {
+    // Appends are chained so lines keep their order even when flushes overlap.
+    this.writing = this.writing.then(() => this.append());
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return this.writing;
+    clearInterval(this.timer);
+    await this.flush();
+    this.closed = true;
+    await this.handle.close().catch(() => {});
+  }
+
+  private async append(): Promise<void> {
+    if (this.failed || this.buffer.length === 0) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    try {
+      await this.handle.appendFile(chunk, 'utf8');
+    } catch (error) {
+      this.failed = true;
+      clearInterval(this.timer);
+      this.options.onError?.(`session log ${this.path}: ${errorMessage(error)}; no longer writing it`);
+    }
+  }
+}
