@@ -1,4 +1,4 @@
-import type { Histogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
 import { newHistogram, statsFrom, toMicros, type ExactTotals } from './hdr.js';
 import type { HistogramBin, LatencyStats, LatencyView } from './snapshot.js';
 
@@ -16,7 +16,7 @@ export const LIVE_HISTOGRAM_BINS = 20;
  * taken to reach t: two stores fed the same events give the same figures).
  */
 class SlidingHistogram {
-  readonly histogram: Histogram = newHistogram();
+  readonly histogram: JsHistogram = newHistogram();
   lo = 0;
   hi = 0;
   private version = 0;

@@ -1,4 +1,4 @@
-import type { Histogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
 import type { QueryRecord } from '../query.js';
 import { newHistogram, statsFrom, toMicros, type ExactTotals } from './hdr.js';
 import type { MeasuredWindow } from './group.js';
@@ -10,7 +10,7 @@ interface SegmentState {
   tStart: number;
   tEnd?: number;
   completed: number;
-  e2e: Histogram;
+  e2e: JsHistogram;
   e2eTotals: ExactTotals;
   scored: number;
   hits: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HDR_SIGNIFICANT_DIGITS } from '../../../source/core/metrics/hdr.js';
+import { HDR_SIGNIFICANT_DIGITS, newHistogram, percentilesFrom } from '../../../source/core/metrics/hdr.js';
 import { LatencySeries } from '../../../source/core/metrics/latency-series.js';
 import { nearestRank, percentilesOf } from '../../../source/core/metrics/percentiles.js';
 import { seeded } from './fixtures.js';
@@ -35,5 +35,24 @@ describe('HDR-backed latency percentiles vs the sorted-array reference', () => {
         expect(Math.abs(stats[key]! - reference[key]!)).toBeLessThanOrEqual(reference[key]! * 1e-3 + 0.001);
       }
     }
+  });
+});
+
+describe('percentilesFrom (one pass over the HDR counts)', () => {
+  it('matches the library\'s getValueAtPercentile, with zeros and after removals', () => {
+    const random = seeded(3);
+    const histogram = newHistogram();
+    const recorded: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const us = i % 50 === 0 ? 0 : Math.floor(random() ** 2 * 5_000_000);
+      histogram.recordValue(us);
+      recorded.push(us);
+    }
+    // Remove the smallest non-zero values, as a sliding window does: the library's min stays stale-low.
+    const sorted = [...recorded].sort((a, b) => a - b);
+    for (const us of sorted.slice(40, 400)) histogram.recordValueWithCount(us, -1);
+    const total = histogram.totalCount;
+    expect(total).toBe(2000 - 360);
+    expect(percentilesFrom(histogram, total)).toEqual([50, 90, 95, 99].map((p) => histogram.getValueAtPercentile(p)));
   });
 });
