@@ -1,0 +1,89 @@
+import type { RunOutcome } from '../controller.js';
+import type { GroupFigures, Snapshot } from '../metrics/snapshot.js';
+import { fixed, ms, percent, table } from './format.js';
+
+export const SYNTHETIC_NOTE = 'synthetic weights: timings are real, answers are not';
+
+interface Row {
+  name: string;
+  group: GroupFigures;
+}
+
+function rowsOf(snapshot: Snapshot): Row[] {
+  const { A, B } = snapshot.models;
+  return [
+    { name: `A ${A.info.label}`, group: A },
+    { name: `B ${B.info.label}`, group: B },
+    { name: 'A+B', group: snapshot.combined },
+  ];
+}
+
+/**
+ * The end-of-run summary: the study's table (mean latency, q/s, EM, q/s per W) plus
+ * p50/p90/p99 end-to-end latency, goodput, errors; then the notes that qualify it.
+ */
+export function summaryText(outcome: RunOutcome): string {
+  const snapshot = outcome.snapshot;
+  const header = ['', 'done', 'mean E2E', 'q/s', 'EM', 'q/s/W', 'p50', 'p90', 'p99', 'goodput', 'errors'];
+  const body = rowsOf(snapshot).map(({ name, group }) => {
+    const e2e = group.latency.e2e.run;
+    return [
+      name,
+      String(group.completed),
+      ms(e2e.mean),
+      fixed(group.throughput.qpsRun),
+      percent(group.accuracy.em.value),
+      fixed(group.energy.qpsPerW, 3),
+      ms(e2e.p50),
+      ms(e2e.p90),
+      ms(e2e.p99),
+      fixed(group.throughput.goodput),
+      String(group.errors + group.timeouts),
+    ];
+  });
+  const lines = [`duet: run ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''} after ${(snapshot.elapsedMs / 1000).toFixed(1)} s, ${snapshot.done}/${snapshot.total ?? '?'} questions`, table([header, ...body])];
+  if (snapshot.power.powerW === undefined && snapshot.power.joules === undefined) lines.push('power: not measured (q/s/W needs a telemetry source)');
+  const synthetic = (['A', 'B'] as const).filter((slot) => snapshot.models[slot].info.synthetic);
+  if (synthetic.length > 0) lines.push(`${synthetic.join(' and ')}: ${SYNTHETIC_NOTE}`);
+  for (const warning of snapshot.warnings.slice(-3)) lines.push(`warning: ${warning}`);
+  if (outcome.logPath) lines.push(`session log: ${outcome.logPath}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same summary as one JSON object (for --json). */
+export function summaryJson(outcome: RunOutcome): Record<string, unknown> {
+  const snapshot = outcome.snapshot;
+  const groups = Object.fromEntries(
+    rowsOf(snapshot).map(({ name, group }) => {
+      const e2e = group.latency.e2e.run;
+      return [
+        name.split(' ')[0]!,
+        {
+          completed: group.completed,
+          errors: group.errors,
+          timeouts: group.timeouts,
+          e2eMeanMs: e2e.mean,
+          e2eP50Ms: e2e.p50,
+          e2eP90Ms: e2e.p90,
+          e2eP99Ms: e2e.p99,
+          qps: group.throughput.qpsRun,
+          goodput: group.throughput.goodput,
+          em: group.accuracy.em.value,
+          f1: group.accuracy.f1,
+          qpsPerW: group.energy.qpsPerW,
+        },
+      ];
+    }),
+  );
+  return {
+    summary: true,
+    reason: outcome.reason,
+    ...(outcome.detail ? { detail: outcome.detail } : {}),
+    elapsedMs: snapshot.elapsedMs,
+    done: snapshot.done,
+    total: snapshot.total,
+    groups,
+    synthetic: { A: snapshot.models.A.info.synthetic, B: snapshot.models.B.info.synthetic },
+    logPath: outcome.logPath,
+  };
+}
