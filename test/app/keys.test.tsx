@@ -5,7 +5,7 @@ import { initialUiState } from '../../source/app/state.js';
 import { policyNames } from '../../source/core/profile/schema.js';
 import { FakeHandle } from './fakeHandle.js';
 import { snapshot } from './fixtures.js';
-import { renderAt, tick, type Rendered } from './render.js';
+import { renderAt, tick, waitFor, type Rendered } from './render.js';
 
 let mounted: Rendered | undefined;
 afterEach(() => {
@@ -15,7 +15,8 @@ afterEach(() => {
 
 async function app(mode: 'live' | 'replay' = 'live', handle = new FakeHandle(), tickMs = 1000) {
   mounted = renderAt(<App handle={handle} mode={mode} title="default" tickMs={tickMs} />, { columns: 120, rows: 40 });
-  await tick(10); // let useInput subscribe
+  await waitFor(() => mounted!.lastFrame().includes('duet'));
+  await tick(20); // let useInput subscribe
   return { handle, screen: mounted };
 }
 
@@ -59,8 +60,7 @@ describe('live keys send the right commands', () => {
     screen.stdin.write('+');
     expect(handle.sent).toEqual([{ type: 'adjustLoad', direction: 1 }]);
     screen.stdin.write(' ');
-    await tick(50);
-    expect(screen.lines()[0]).toContain('PAUSED');
+    expect(await waitFor(() => screen.lines()[0]!.includes('PAUSED'), 1000)).toBe(true);
     expect(handle.snapshotCalls).toBe(before); // no extra sampling per key
   });
 
@@ -76,7 +76,7 @@ describe('live keys send the right commands', () => {
 
   it('resumes when the run is paused', async () => {
     const { handle, screen } = await app('live', new FakeHandle(snapshot({ paused: true })));
-    expect(screen.lines()[0]).toContain('PAUSED');
+    expect(await waitFor(() => screen.lines()[0]!.includes('PAUSED'))).toBe(true);
     await press(screen, ' ');
     expect(handle.sent).toEqual([{ type: 'pause', paused: false }]);
   });
@@ -92,55 +92,55 @@ describe('live keys send the right commands', () => {
     const { screen } = await app();
     const legend = () => screen.lastFrame().match(/(e2e latency|TTFT|TPOT|ITL|queue wait) · 10 s/)?.[1];
     expect(legend()).toBe('e2e latency');
-    const seen = [];
-    for (let i = 0; i < 5; i++) {
-      await press(screen, '\t');
-      seen.push(legend());
+    for (const expected of ['TTFT', 'TPOT', 'ITL', 'queue wait', 'e2e latency']) {
+      screen.stdin.write('\t');
+      expect(await waitFor(() => legend() === expected)).toBe(true);
     }
-    expect(seen).toEqual(['TTFT', 'TPOT', 'ITL', 'queue wait', 'e2e latency']);
     expect(screen.lastFrame()).toContain('Tab metric:e2e');
   });
 
   it('v shows the slowest requests and ? the help; pressing again closes them', async () => {
     const { screen } = await app();
+    const shows = (text: string) => screen.lastFrame().includes(text);
     await press(screen, 'v');
-    expect(screen.lastFrame()).toContain('slowest requests');
+    expect(await waitFor(() => shows('slowest requests'))).toBe(true);
     await press(screen, 'v');
-    expect(screen.lastFrame()).not.toContain('slowest requests');
+    expect(await waitFor(() => !shows('slowest requests'))).toBe(true);
     await press(screen, '?');
-    expect(screen.lastFrame()).toContain('keys (live run)');
+    expect(await waitFor(() => shows('keys (live run)'))).toBe(true);
     await press(screen, '?');
-    expect(screen.lastFrame()).not.toContain('keys (live run)');
+    expect(await waitFor(() => !shows('keys (live run)'))).toBe(true);
   });
 
   it('s shows the saved log path from the save event, as a transient message', async () => {
     const handle = new FakeHandle();
     let now = 0;
     mounted = renderAt(<App handle={handle} mode="live" title="default" tickMs={20} now={() => now} />, { columns: 120, rows: 40 });
-    await tick(10);
+    await waitFor(() => mounted!.lastFrame().includes('duet'));
+    await tick(20);
+    const status = () => mounted!.lines().at(-1) ?? '';
     await press(mounted, 's');
-    expect(mounted.lines().at(-1)).toContain('saving the session log…');
+    expect(await waitFor(() => status().includes('saving the session log…'))).toBe(true);
     handle.emit({ type: 'save', t: 1, path: 'logs/2026-11-26T02-40-00.jsonl' });
-    await tick(50);
-    expect(mounted.lines().at(-1)).toContain('session log saved: logs/2026-11-26T02-40-00.jsonl');
+    expect(await waitFor(() => status().includes('session log saved: logs/2026-11-26T02-40-00.jsonl'))).toBe(true);
+    await tick(100);
+    expect(status()).toContain('session log saved'); // still there while its clock has not moved
     now = 10_000; // past the message's lifetime: the next tick clears it
-    await tick(60);
-    expect(mounted.lines().at(-1)).not.toContain('saved');
-    expect(mounted.lines().at(-1)).toContain('p policy');
+    expect(await waitFor(() => !status().includes('saved'))).toBe(true);
+    expect(status()).toContain('p policy');
   });
 
   it('shows policy switches from the run as they happen', async () => {
     const { handle, screen } = await app();
     handle.emit({ type: 'policy-switch', t: 1, from: 'round-robin', to: 'cascade', segment: 3 });
-    await tick(50);
-    expect(screen.lines().at(-1)).toContain('policy round-robin → cascade (segment 3)');
+    expect(await waitFor(() => screen.lines().at(-1)!.includes('policy round-robin → cascade (segment 3)'))).toBe(true);
   });
 
   it('q shows stopping… until the run finishes, and ignores other keys meanwhile', async () => {
     const { handle, screen } = await app();
     await press(screen, 'q', 'p', '+');
     expect(handle.sent).toEqual([{ type: 'quit' }]);
-    expect(screen.lines()[0]).toContain('stopping…');
+    expect(await waitFor(() => screen.lines()[0]!.includes('stopping…'))).toBe(true);
     expect(screen.lines().at(-1)).toContain('stopping…');
     await press(screen, '\u0003');
     expect(handle.sent).toEqual([{ type: 'quit' }, { type: 'quit' }]);
@@ -149,10 +149,10 @@ describe('live keys send the right commands', () => {
   it('samples the snapshot on its tick and shows the new data', async () => {
     const handle = new FakeHandle();
     mounted = renderAt(<App handle={handle} mode="live" title="default" tickMs={20} />, { columns: 120, rows: 40 });
-    await tick(10);
+    await waitFor(() => mounted!.lastFrame().includes('duet'));
+    await tick(20);
     handle.current = snapshot({ policy: 'cascade', done: 321 });
-    await tick(60);
-    expect(mounted.lines()[1]).toContain('policy cascade');
+    expect(await waitFor(() => mounted!.lines()[1]!.includes('policy cascade'))).toBe(true);
     expect(mounted.lines()[1]).toContain('321/500 done');
   });
 });

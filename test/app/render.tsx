@@ -73,3 +73,10 @@ export function renderAt(node: ReactElement, { columns = 120, rows = 40, noColor
 }
 
 export const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `predicate` holds (or `ms` passes) and returns its last value: robust on a loaded machine. */
+export async function waitFor(predicate: () => boolean, ms = 3000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!predicate() && Date.now() < end) await tick(20);
+  return predicate();
+}
