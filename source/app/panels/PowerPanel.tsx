@@ -51,7 +51,7 @@ export function PowerPanel({ power, energy, width, compact, maxDevices }: PowerP
       </Text>
     );
   }
-  const source = power.source ? ` · ${power.source}${power.intervalMs ? ` every ${num(power.intervalMs / 1000)} s` : ''}` : '';
+  const source = power.source ? ` · ${power.source}${power.intervalMs ? ` every ${Number((power.intervalMs / 1000).toFixed(1))} s` : ''}` : '';
   return (
     <Box flexDirection="column" width={width} borderStyle="round" borderColor={theme.muted} paddingX={1}>
       <Text bold wrap="truncate">
