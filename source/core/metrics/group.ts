@@ -27,12 +27,13 @@ export class GroupAccumulator {
   private readonly latency = Object.fromEntries(LATENCY_METRICS.map((m) => [m, new LatencySeries()])) as Record<LatencyMetric, LatencySeries>;
   private readonly completions = new RateSeries();
 
-  addFinished(record: QueryRecord, values: Partial<Record<LatencyMetric, number[]>>, metSlo: boolean): void {
+  /** `scored: false` keeps a record out of accuracy (and correct-on-time) while its timing still counts. */
+  addFinished(record: QueryRecord, values: Partial<Record<LatencyMetric, number[]>>, metSlo: boolean, scored = true): void {
     this.completed++;
     this.outputTokens += record.outputTokens;
     if (metSlo) this.onTime++;
-    if (metSlo && record.em !== undefined && record.em >= 1) this.correctOnTime++;
-    this.accuracy.add(record);
+    if (scored && metSlo && record.em !== undefined && record.em >= 1) this.correctOnTime++;
+    if (scored) this.accuracy.add(record);
     this.completions.add(record.tDone, record.outputTokens);
     for (const metric of LATENCY_METRICS) {
       for (const value of values[metric] ?? []) this.latency[metric].add(record.tDone, value);

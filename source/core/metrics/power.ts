@@ -98,9 +98,9 @@ export class PowerTracker {
     if (powerW !== undefined) view.powerW = powerW;
     if (energy !== undefined) view.joules = energy.joules;
     if (intervalMs !== undefined) view.intervalMs = intervalMs;
-    if (sources.length > 0) view.source = sources.join('+');
-    else if (this.statuses.size > 0) view.source = [...this.statuses.keys()].filter((s) => s !== 'system').join('+') || undefined;
-    if (view.source === undefined) delete view.source;
+    // The power source(s): those that gave readings, else those that announced themselves.
+    const named = sources.length > 0 ? sources : [...this.statuses.keys()].filter((s) => s !== 'system');
+    if (named.length > 0) view.source = named.join('+');
     return view;
   }
 

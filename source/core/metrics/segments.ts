@@ -43,7 +43,8 @@ export class SegmentTracker {
     }
   }
 
-  addFinished(record: QueryRecord, e2eMs: number): void {
+  /** `scored: false` (a superseded cascade answer) keeps the record out of the segment's EM. */
+  addFinished(record: QueryRecord, e2eMs: number, scored = true): void {
     let segment = this.segments.get(record.segment);
     if (!segment) {
       // A record from a segment whose start we never saw (a partial log): open it at its issue time.
@@ -59,7 +60,7 @@ export class SegmentTracker {
       segment.e2eTotals.minUs = Math.min(segment.e2eTotals.minUs, us);
       segment.e2eTotals.maxUs = Math.max(segment.e2eTotals.maxUs, us);
     }
-    if (record.em !== undefined) {
+    if (scored && record.em !== undefined) {
       segment.scored++;
       if (record.em >= 1) segment.hits++;
     }

@@ -38,6 +38,8 @@ interface ModelState {
  * figures from the same events, and snapshot(t) is a function of (events, t).
  *
  * Conventions: warm-up records are excluded from every figure (and from issued/done);
+ * combined figures count records (a mirrored question twice), except accuracy, which
+ * skips superseded cascade answers (see isSuperseded);
  * failed records count as errors or timeouts, never in latency or accuracy; windows are
  * by completion time and end at t, or at the run's end once run-end was seen (so a
  * snapshot taken after the run reads the run as it finished).
@@ -195,9 +197,9 @@ export class MetricsStore {
     const values = latencyValuesOf(record);
     const metSlo = meetsSlo(values, this.slo);
     this.groups[record.model].addFinished(record, values, metSlo);
-    this.groups.combined.addFinished(record, values, metSlo);
+    this.groups.combined.addFinished(record, values, metSlo, !isSuperseded(record));
     if (record.tStart !== undefined && record.tEnd !== undefined) this.busy[record.model].add(record.tStart, record.tEnd);
-    this.segments.addFinished(record, record.tDone - record.tIssued);
+    this.segments.addFinished(record, record.tDone - record.tIssued, !isSuperseded(record));
     this.recent.add(record);
     this.slowest.add(record);
     this.markReported(record);
@@ -222,6 +224,16 @@ export class MetricsStore {
     this.doneQuestions.add(record.seq);
     this.done++;
   }
+}
+
+/**
+ * A cascade answer replaced by the large model's (the small model's record of an
+ * escalated question). It counts for model A's own figures, but question-level accuracy
+ * (combined, segments) takes the final answer only, so the combined EM of a cascade
+ * segment is what the cascade delivers. Mirror keeps both records: they are both final.
+ */
+export function isSuperseded(record: QueryRecord): boolean {
+  return record.model === 'A' && record.escalated === true;
 }
 
 function placeholderModel(slot: ModelSlot): ModelState {

@@ -19,7 +19,8 @@ function twoSwitches(): RunEvent[] {
     const t = 20_000 + 1000 * (seq - 6);
     const escalated = seq >= 8;
     events.push(issued(seq, t, ['A'], { segment: 2 }), finished(record(seq, t, { segment: 2, policy: 'cascade', escalated, em: 0 })));
-    if (escalated) events.push(finished(record(seq, t, { segment: 2, policy: 'cascade', model: 'B', tDone: t + 500 })));
+    // As the controller does: both records of an escalated question are marked; B's answer (a hit) is final.
+    if (escalated) events.push(finished(record(seq, t, { segment: 2, policy: 'cascade', model: 'B', escalated, tDone: t + 500 })));
   }
   return events;
 }
@@ -41,10 +42,22 @@ describe('MetricsStore segments', () => {
     expect(s1!.e2eP50).toBeCloseTo(100, 1); // HDR, 3 significant digits
 
     expect(s2).toMatchObject({ index: 2, policy: 'cascade', tStart: 20_000, completed: 6, qps: 0.6 });
-    // EM counts records: 4 misses from A, 2 hits from B's escalated answers.
-    expect(s2!.em).toBeCloseTo(100 / 3, 12);
+    // EM counts final answers: A's misses on 6 and 7, B's hits on 8 and 9 (A's superseded misses skipped).
+    expect(s2!.em).toBe(50);
     expect(s2!.tEnd).toBeUndefined();
     expect(s2!.escalationRate).toBe(0.5); // 2 of 4 questions
+  });
+
+  it('combined accuracy takes a cascade question\'s final answer; model A keeps its own', () => {
+    const store = new MetricsStore({});
+    for (const event of twoSwitches()) store.push(event);
+    const s = store.snapshot(30_000);
+    // Records: A 1,2,4 hit, 3 miss (seg 0); A 5 hit, B 5 hit (seg 1); A 6..9 miss, B 8, 9 hit (seg 2).
+    expect(s.models.A.accuracy.em).toMatchObject({ n: 9, value: (100 * 4) / 9 });
+    expect(s.models.B.accuracy.em).toMatchObject({ n: 3, value: 100 });
+    // Combined skips A's superseded answers to 8 and 9: 10 records, 7 hits.
+    expect(s.combined.accuracy.em).toMatchObject({ n: 10, value: 70 });
+    expect(s.combined.completed).toBe(12); // timing and throughput still count every record
   });
 
   it('the current policy follows the switches', () => {
