@@ -1,0 +1,105 @@
+import type { RunOutcome } from '../core/controller.js';
+import { runHeadless, summaryText } from '../core/headless/index.js';
+import { startRun } from '../core/run/controller.js';
+import { parseRunFlags, type RawRunFlags, type RunFlags } from '../core/run/flags.js';
+import { prepareRun, type PrepareDeps } from '../core/run/prepare.js';
+import { defineCommand } from './command.js';
+
+const help = `  Usage
+    $ duet run [flags]
+
+  Runs the profile's two models (A small, B large) on SQuAD 2.0 questions and shows
+  latency, throughput, exact match / F1 and power live; --headless prints a status line
+  per second instead, and a summary at the end. Every run writes a session log.
+
+  Flags
+    --profile PATH       YAML profile (default: profiles/default.yaml)
+    --headless           no live screen: a status line per second, then the summary
+    --json               with --headless: one JSON object per second, the summary as JSON
+    --concurrency N      closed loop: N questions outstanding at all times
+    --rate R             open loop: R questions/s, Poisson arrivals
+    --policy NAME        round-robin, shortest-queue, weighted, small-only, large-only,
+                         mirror, slo, cascade
+    --limit N            ask at most N questions (after warm-up)
+    --duration 5m        stop issuing after this long (500ms, 30s, 5m, 1h)
+    --seed N             seed for shuffling and arrivals
+    --shuffle            ask the questions in a seeded random order
+    --warmup N           N warm-up questions first, left out of every figure
+    --dataset PATH       SQuAD 2.0 JSON file
+    --prompt-mode MODE   max (fit the context in the token budget) or exact (fill it)
+    --telemetry SOURCE   auto, npu-smi, nvidia-smi, rapl, prometheus, system or none
+    --log PATH           session log path (default: logs/<start>-<profile>.jsonl)
+    --no-log             do not write a session log
+
+  Exit status: 0 on success, 1 when nothing could be answered, 2 for a bad flag,
+  130 / 143 when stopped by SIGINT / SIGTERM (the summary is printed first).
+`;
+
+export interface RunIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  /** Where SIGINT/SIGTERM arrive (default: process). */
+  signals?: NodeJS.EventEmitter;
+  prepare?: Partial<PrepareDeps>;
+}
+
+export const command = defineCommand({
+  name: 'run',
+  summary: 'run both models on a workload, live (default)',
+  help,
+  flags: {
+    profile: { type: 'string' },
+    headless: { type: 'boolean' },
+    json: { type: 'boolean' },
+    concurrency: { type: 'string' },
+    rate: { type: 'string' },
+    policy: { type: 'string' },
+    limit: { type: 'string' },
+    duration: { type: 'string' },
+    seed: { type: 'string' },
+    shuffle: { type: 'boolean' },
+    warmup: { type: 'string' },
+    dataset: { type: 'string' },
+    promptMode: { type: 'string' },
+    telemetry: { type: 'string' },
+    log: { type: 'string' },
+  },
+  async run({ flags }) {
+    return runCommand(parseRunFlags(flags as RawRunFlags), { stdout: process.stdout, stderr: process.stderr });
+  },
+});
+
+/** The run itself: prepare, start, hand to the live screen or the headless printer, summarise. */
+export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
+  const progress = (line: string) => void io.stderr.write(`${line}\n`);
+  const prepared = await prepareRun(flags, { progress, ...io.prepare });
+  const interactive = !flags.headless && io.stdout.isTTY === true;
+  if (!flags.headless && !interactive) progress('duet: stdout is not a terminal, so running headless (a status line per second)');
+  const run = await startRun(prepared.options);
+  const signals = io.signals ?? process;
+  let signalExit: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal means "now": leave without waiting for the grace period.
+    if (signalExit !== undefined) process.exit(signalExit);
+    signalExit = signal === 'SIGTERM' ? 143 : 130;
+    progress(`duet: ${signal}, stopping (answers in flight get a few seconds; again to exit now)`);
+    void run.end('signal', signal);
+  };
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
+  let outcome: RunOutcome;
+  try {
+    if (interactive) {
+      // Loaded only here, so headless runs never load ink or react.
+      const { runLive } = await import('../app/live.js');
+      outcome = await runLive(run, { mode: 'live', title: prepared.title });
+      io.stdout.write(summaryText(outcome));
+    } else {
+      outcome = await runHeadless(run, { json: flags.json, write: (text) => void io.stdout.write(text) });
+    }
+  } finally {
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
+  }
+  return signalExit ?? outcome.exitCode;
+}

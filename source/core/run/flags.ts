@@ -1,0 +1,120 @@
+import { parseDuration } from '../duration.js';
+import { errorMessage, UsageError } from '../errors.js';
+import { policyNames, type PolicyName } from '../profile/schema.js';
+
+/** `duet run` flags as meow hands them over (numbers as strings, validated here). */
+export interface RawRunFlags {
+  profile?: string;
+  headless?: boolean;
+  json?: boolean;
+  concurrency?: string;
+  rate?: string;
+  policy?: string;
+  limit?: string;
+  duration?: string;
+  seed?: string;
+  shuffle?: boolean;
+  warmup?: string;
+  dataset?: string;
+  promptMode?: string;
+  telemetry?: string;
+  /** A path, or false for --no-log. */
+  log?: string | boolean;
+}
+
+/** Profile settings the flags override (the profile loader's ProfileOverrides). */
+export interface RunOverrides {
+  dataset?: string;
+  limit?: number;
+  concurrency?: number;
+  rate?: number;
+  policy?: PolicyName;
+  duration?: string;
+  seed?: number;
+  shuffle?: boolean;
+  warmup?: number;
+  promptMode?: 'max' | 'exact';
+  telemetrySource?: string;
+}
+
+export interface RunFlags {
+  profile?: string;
+  headless: boolean;
+  json: boolean;
+  overrides: RunOverrides;
+  /** undefined: the default path; false: --no-log. */
+  log?: string | false;
+}
+
+const telemetrySources = ['auto', 'npu-smi', 'nvidia-smi', 'rapl', 'prometheus', 'system', 'none'];
+
+/** Validates the flags; every mistake is one UsageError line (exit 2) naming the flag. */
+export function parseRunFlags(raw: RawRunFlags): RunFlags {
+  const overrides: RunOverrides = {};
+  if (raw.concurrency !== undefined && raw.rate !== undefined) throw new UsageError('--concurrency and --rate: choose one (closed loop or open loop)');
+  if (raw.concurrency !== undefined) overrides.concurrency = positiveInt(raw.concurrency, '--concurrency');
+  if (raw.rate !== undefined) overrides.rate = positiveNumber(raw.rate, '--rate', 'questions per second');
+  if (raw.limit !== undefined) overrides.limit = positiveInt(raw.limit, '--limit');
+  if (raw.warmup !== undefined) overrides.warmup = nonNegativeInt(raw.warmup, '--warmup');
+  if (raw.seed !== undefined) overrides.seed = integer(raw.seed, '--seed');
+  if (raw.duration !== undefined) {
+    let ms: number;
+    try {
+      ms = parseDuration(raw.duration, '--duration');
+    } catch (error) {
+      throw new UsageError(errorMessage(error));
+    }
+    if (ms <= 0) throw new UsageError(`--duration: expected a positive duration like 30s or 5m, got "${raw.duration}"`);
+    overrides.duration = raw.duration;
+  }
+  if (raw.policy !== undefined) {
+    if (!(policyNames as readonly string[]).includes(raw.policy)) throw new UsageError(`--policy: expected one of ${policyNames.join(', ')}, got "${raw.policy}"`);
+    overrides.policy = raw.policy as PolicyName;
+  }
+  if (raw.promptMode !== undefined) {
+    if (raw.promptMode !== 'max' && raw.promptMode !== 'exact') throw new UsageError(`--prompt-mode: expected max or exact, got "${raw.promptMode}"`);
+    overrides.promptMode = raw.promptMode;
+  }
+  if (raw.telemetry !== undefined) {
+    if (!telemetrySources.includes(raw.telemetry)) throw new UsageError(`--telemetry: expected one of ${telemetrySources.join(', ')}, got "${raw.telemetry}"`);
+    overrides.telemetrySource = raw.telemetry;
+  }
+  if (raw.dataset !== undefined) overrides.dataset = nonEmpty(raw.dataset, '--dataset', 'a SQuAD JSON file');
+  if (raw.shuffle) overrides.shuffle = true;
+  let log: string | false | undefined;
+  if (raw.log === false) log = false;
+  else if (typeof raw.log === 'string') log = nonEmpty(raw.log, '--log', 'a file path');
+  if (raw.json && raw.headless === false) throw new UsageError('--json: only with --headless');
+  const flags: RunFlags = { headless: Boolean(raw.headless || raw.json), json: Boolean(raw.json), overrides };
+  if (raw.profile !== undefined) flags.profile = nonEmpty(raw.profile, '--profile', 'a YAML profile path');
+  if (log !== undefined) flags.log = log;
+  return flags;
+}
+
+function nonEmpty(value: string, flag: string, what: string): string {
+  if (value.trim() === '') throw new UsageError(`${flag}: expected ${what}`);
+  return value;
+}
+
+function integer(text: string, flag: string): number {
+  if (!/^[+-]?\d+$/.test(text.trim())) throw new UsageError(`${flag}: expected a whole number, got "${text}"`);
+  return Number(text);
+}
+
+function positiveInt(text: string, flag: string): number {
+  const value = /^\+?\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`${flag}: expected a positive whole number, got "${text}"`);
+  return value;
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const value = /^\+?\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) throw new UsageError(`${flag}: expected a whole number >= 0, got "${text}"`);
+  return value;
+}
+
+function positiveNumber(text: string, flag: string, unit: string): number {
+  const value = /^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: expected a positive number (${unit}), got "${text}"`);
+  return value;
+}

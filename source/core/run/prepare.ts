@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
+import { createPromptBuilder } from '../dataset/prompt.js';
+import { loadSquad, type SquadQuestion } from '../dataset/squad.js';
+import { loadLlama3Tokenizer } from '../dataset/tokenizer.js';
+import type { Engine, ModelSlot } from '../engines/engine.js';
+import { UserError } from '../errors.js';
+import { scoreAnswer } from '../eval/squad-score.js';
+import { MetricsStore } from '../metrics/store.js';
+import type { ModelProfile, Profile } from '../profile/schema.js';
+import { buildSessionHeader, defaultLogPath } from '../session/header.js';
+import { openSessionLog } from '../session/writer.js';
+import type { RunFlags, RunOverrides } from './flags.js';
+import type { RunOptions } from './options.js';
+
+/** Everything outside the process a run touches, injectable so tests can swap engines. */
+export interface PrepareDeps {
+  clock?: Clock;
+  cwd?: string;
+  /** One progress line (stderr). */
+  progress(line: string): void;
+  /** Builds one model's engine; default: onnx in-process or openai HTTP (with its launcher). */
+  createEngine?(model: ModelProfile, slot: ModelSlot, profile: LoadedProfile): Promise<Engine>;
+}
+
+export type LoadedProfile = Profile & { path: string };
+
+export interface PreparedRun {
+  profile: LoadedProfile;
+  options: RunOptions<SquadQuestion>;
+  title: string;
+}
+
+interface ProfileLoaderModule {
+  loadProfile(path: string, overrides?: RunOverrides): Promise<LoadedProfile>;
+  defaultProfilePath?: string;
+}
+interface AnswerModule {
+  extractAnswer(raw: string): string;
+}
+
+/** Loads the profile, dataset, tokenizer, engines, metrics, telemetry and log opener for one run. */
+export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<PreparedRun> {
+  const clock = deps.clock ?? systemClock;
+  const loader = await importOptional<ProfileLoaderModule>('../profile/loader.js');
+  if (!loader) throw new UserError('duet run: the profile loader (source/core/profile/loader.ts) is not installed');
+  const profile = await loader.loadProfile(flags.profile ?? loader.defaultProfilePath ?? 'profiles/default.yaml', flags.overrides);
+  const dataset = await loadSquad(profile.workload.dataset);
+  if (dataset.questions.length === 0) throw new UserError(`${profile.workload.dataset}: the dataset has no questions`);
+  const tokenizer = await loadLlama3Tokenizer();
+  const build = createPromptBuilder({ tokenizer, inputTokens: profile.workload.inputTokens, mode: profile.workload.promptMode });
+  const answers = await importOptional<AnswerModule>('../dataset/answer.js');
+  const createEngine = deps.createEngine ?? ((model: ModelProfile) => defaultEngine(model, clock, deps.progress));
+  const [A, B] = [await createEngine(profile.models[0], 'A', profile), await createEngine(profile.models[1], 'B', profile)];
+  const profileName = profile.name ?? basename(profile.path, extname(profile.path));
+  const logPath = flags.log === false ? undefined : resolve(deps.cwd ?? process.cwd(), flags.log ?? defaultLogPath(profileName, new Date(), deps.cwd ?? '.'));
+  const telemetryConfig = profile.telemetry;
+
+  const options: RunOptions<SquadQuestion> = {
+    profile,
+    engines: { A: A!, B: B! },
+    questions: dataset.questions,
+    buildPrompt: (q) => build(q, dataset),
+    // The real extractor (dataset/answer.ts) when present; trimming until then.
+    extractAnswer: answers?.extractAnswer ?? ((raw) => raw.trim()),
+    scoreAnswer,
+    metrics: new MetricsStore({ slo: profile.slo }),
+    clock,
+    ...(telemetryConfig.source === 'none'
+      ? {}
+      : {
+          startTelemetry: async (emit) => {
+            const { startTelemetry } = await import('../telemetry/start.js');
+            return startTelemetry(telemetryConfig, { clock, emit });
+          },
+        }),
+    ...(logPath === undefined
+      ? {}
+      : {
+          openLog: async ({ models, wallStart, warn }) =>
+            openSessionLog(
+              logPath,
+              buildSessionHeader({ duetVersion: duetVersion(), wallStart, profile, models, dataset: { path: dataset.path, hash: dataset.hash, questions: dataset.questions.length } }),
+              { onError: warn },
+            ),
+        }),
+  };
+  return { profile, options, title: `duet: ${profileName}` };
+}
+
+async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line: string) => void): Promise<Engine> {
+  if (model.backend === 'onnx') {
+    await ensureDemoModel(model, progress);
+    const { createOnnxEngine } = await import('../engines/onnx/engine.js');
+    return createOnnxEngine(model, { clock });
+  }
+  const { createOpenAIEngine } = await import('../engines/openai/engine.js');
+  return createOpenAIEngine(model, { clock });
+}
+
+/** duet's own demo models (models/demo-small, models/demo-large) are built on first use. */
+async function ensureDemoModel(model: ModelProfile, progress: (line: string) => void): Promise<void> {
+  if (!model.path) return;
+  const { demoSpecs } = await import('../engines/onnx/demo/spec.js');
+  const name = basename(resolve(model.path)) as keyof typeof demoSpecs;
+  const spec = demoSpecs[name];
+  if (!spec) return;
+  const { ensureDemoModels, isCurrentDemoModel } = await import('../engines/onnx/demo/ensure.js');
+  if (await isCurrentDemoModel(model.path, spec)) return;
+  progress(`building demo model ${name} in ${model.path} (first run only; duet make-demo-models does the same)`);
+  let lastLine = '';
+  await ensureDemoModels(dirname(resolve(model.path)), {
+    specs: [spec],
+    onProgress: (_model, p) => {
+      const line = `  ${name}: ${p.stage} ${Math.floor(p.fraction * 4) * 25}%`;
+      if (line !== lastLine) progress((lastLine = line));
+    },
+  });
+}
+
+/** Imports a module that another part of duet provides, or undefined while it is absent. */
+async function importOptional<T>(specifier: string): Promise<T | undefined> {
+  const url = new URL(specifier, import.meta.url);
+  const candidates = [url, new URL(url.href.replace(/\.js$/, '.ts'))];
+  if (!candidates.some((candidate) => existsSync(candidate))) return undefined;
+  return (await import(specifier)) as T;
+}
+
+let version: string | undefined;
+export function duetVersion(): string {
+  version ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return version;
+}
