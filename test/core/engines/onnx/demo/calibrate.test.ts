@@ -73,7 +73,7 @@ describe('calibrated demo model (mid-size spec)', () => {
         spec.vocabSize,
       );
       // The bias is inside the model now: end-of-turn wins exactly where the margin drops below 0.
-      const lengths = answerLengths(await recordEndOfTurnMargins(session, spec, prompts, 128), 0);
+      const lengths = answerLengths(await recordEndOfTurnMargins(session, spec, prompts, 64), 0, 64);
       const mean = lengths.reduce((a, b) => a + b, 0) / lengths.length;
       expect(mean).toBeGreaterThan(1);
       expect(mean).toBeLessThan(40);
