@@ -1,0 +1,111 @@
+/**
+ * duet's in-process ONNX engine vs transformers.js on the same model folder, same prompt,
+ * greedy, a fixed number of new tokens (stop ids ignored on both sides), at batch 1 and 8.
+ * Prints tokens/s and prefill time of each and their ratios (measured in this one run).
+ *
+ *   npm run bench:engine -- [--model models/demo-small] [--tokens 128] [--threads 2] [--repeats 2]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { OnnxGenerator } from '../source/core/engines/onnx/generator.js';
+import { bestOf, formatRatio, type Timing } from './lib/timing.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/demo-small' },
+    tokens: { type: 'string', default: '128' },
+    threads: { type: 'string', default: '2' },
+    repeats: { type: 'string', default: '2' },
+    batch: { type: 'string', default: '8' },
+  },
+});
+const dir = resolve(values.model);
+const newTokens = Number(values.tokens);
+const threads = Number(values.threads);
+const repeats = Number(values.repeats);
+const bigBatch = Number(values.batch);
+
+if (!existsSync(join(dir, 'config.json'))) {
+  console.error(`${dir}: no model folder here; run \`node bin/duet.js make-demo-models\` first (or pass --model DIR)`);
+  process.exit(1);
+}
+
+// A SQuAD-like prompt in the Llama 3 chat format, tokenised once with the folder's tokenizer: both engines get these ids.
+const tokenizer = new Tokenizer(
+  JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) as object,
+  JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')) as object,
+);
+const promptText =
+  '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nContext: The Normans were the people who in the 10th and 11th ' +
+  'centuries gave their name to Normandy, a region in France. They were descended from Norse raiders and pirates from ' +
+  'Denmark, Iceland and Norway.\nQuestion: In what country is Normandy located?\nAnswer with a short span from the context.' +
+  '<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n';
+const promptIds = tokenizer.encode(promptText, { add_special_tokens: false }).ids;
+
+console.log(`model ${dir}, prompt ${promptIds.length} tokens, ${newTokens} new tokens (stop ids ignored), ${threads} threads, best of ${repeats}`);
+
+// ---- duet ----
+const duet = await OnnxGenerator.load(dir, { intraOpThreads: threads });
+await duet.generate(promptIds, { maxNewTokens: 4, ignoreStop: true }); // warm-up
+async function duetRun(batch: number, tokens: number): Promise<Timing> {
+  const start = performance.now();
+  const results = await duet.generateBatch(Array.from({ length: batch }, () => promptIds), { maxNewTokens: tokens, ignoreStop: true });
+  const ms = performance.now() - start;
+  const generated = results.reduce((sum, r) => sum + r.outputTokens, 0);
+  if (generated !== batch * tokens) throw new Error(`duet generated ${generated} tokens, expected ${batch * tokens}`);
+  return { ms, tokens: generated };
+}
+const duetPrefill = await bestOf(repeats, () => duetRun(1, 1));
+const duet1 = await bestOf(repeats, () => duetRun(1, newTokens));
+const duetN = await bestOf(repeats, () => duetRun(bigBatch, newTokens));
+await duet.release();
+
+// ---- transformers.js ----
+const transformers = await import('@huggingface/transformers');
+transformers.env.allowRemoteModels = false;
+transformers.env.localModelPath = dirname(dir);
+const model = await transformers.AutoModelForCausalLM.from_pretrained(basename(dir), {
+  local_files_only: true,
+  dtype: 'fp32',
+  device: 'cpu',
+  session_options: { intraOpNumThreads: threads },
+});
+function inputs(batch: number) {
+  const ids = BigInt64Array.from({ length: batch * promptIds.length }, (_, i) => BigInt(promptIds[i % promptIds.length]!));
+  return {
+    input_ids: new transformers.Tensor('int64', ids, [batch, promptIds.length]),
+    attention_mask: new transformers.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [batch, promptIds.length]),
+  };
+}
+async function peerRun(batch: number, tokens: number): Promise<Timing> {
+  const start = performance.now();
+  const output = (await model.generate({ ...inputs(batch), max_new_tokens: tokens, min_new_tokens: tokens, do_sample: false })) as { dims: number[] };
+  const ms = performance.now() - start;
+  const generated = batch * (output.dims[1]! - promptIds.length);
+  if (generated !== batch * tokens) throw new Error(`transformers.js generated ${generated} tokens, expected ${batch * tokens}`);
+  return { ms, tokens: generated };
+}
+await peerRun(1, 4); // warm-up
+const peerPrefill = await bestOf(repeats, () => peerRun(1, 1));
+const peer1 = await bestOf(repeats, () => peerRun(1, newTokens));
+const peerN = await bestOf(repeats, () => peerRun(bigBatch, newTokens));
+await model.dispose();
+
+// ---- report ----
+const rate = (t: Timing) => (t.tokens / t.ms) * 1000;
+const rows: Array<[string, string, string, string]> = [
+  ['', 'duet', 'transformers.js', 'duet / peer'],
+  ['prefill ms (1 token)', duetPrefill.ms.toFixed(1), peerPrefill.ms.toFixed(1), formatRatio(peerPrefill.ms / duetPrefill.ms, 'faster')],
+  ['batch 1 tokens/s', rate(duet1).toFixed(1), rate(peer1).toFixed(1), formatRatio(rate(duet1) / rate(peer1))],
+  [`batch ${bigBatch} tokens/s`, rate(duetN).toFixed(1), rate(peerN).toFixed(1), formatRatio(rate(duetN) / rate(peerN))],
+  [`batch ${bigBatch} / batch 1`, formatRatio(rate(duetN) / rate(duet1)), formatRatio(rate(peerN) / rate(peer1)), ''],
+];
+const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   '));
+const goals = [
+  [`duet >= transformers.js at batch 1`, rate(duet1) >= rate(peer1)],
+  [`duet batch ${bigBatch} >= 3x batch 1`, rate(duetN) >= 3 * rate(duet1)],
+] as const;
+for (const [goal, met] of goals) console.log(`${met ? 'met ' : 'MISSED'}  ${goal}`);
