@@ -18,6 +18,12 @@ export interface AppProps {
   now?: () => number;
 }
 
+/** A replay handle (session/replay.ts) carries its playback speed; a live run has none. */
+export function replaySpeed(handle: RunHandle): number | undefined {
+  const speed = (handle as RunHandle & { speed?: unknown }).speed;
+  return typeof speed === 'number' && Number.isFinite(speed) ? speed : undefined;
+}
+
 /** Wires the hooks to the pure Screen: tick-sampled snapshot, keys, run events, terminal size. */
 export function App({ handle, mode, title, tickMs = TICK_MS, now = () => performance.now() }: AppProps) {
   const latestRef = useRef<Snapshot | undefined>(undefined);
@@ -32,5 +38,5 @@ export function App({ handle, mode, title, tickMs = TICK_MS, now = () => perform
   latestRef.current = snapshot;
   useRunEvents(handle, dispatch, now);
   const { columns, rows } = useTerminalSize();
-  return <Screen snapshot={snapshot} ui={ui} mode={mode} title={title} columns={columns} rows={rows} />;
+  return <Screen snapshot={snapshot} ui={ui} mode={mode} title={title} columns={columns} rows={rows} speed={replaySpeed(handle)} />;
 }

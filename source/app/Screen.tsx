@@ -19,10 +19,12 @@ export interface ScreenProps {
   title: string;
   columns: number;
   rows: number;
+  /** Replay speed, when known. */
+  speed?: number;
 }
 
 /** The whole screen for one snapshot and one UI state. Pure: no hooks but the theme. */
-export function Screen({ snapshot, ui, mode, title, columns, rows }: ScreenProps) {
+export function Screen({ snapshot, ui, mode, title, columns, rows, speed }: ScreenProps) {
   const plan = planLayout(columns, rows);
   const { compact, wide } = plan;
   let body;
@@ -51,7 +53,7 @@ export function Screen({ snapshot, ui, mode, title, columns, rows }: ScreenProps
   }
   return (
     <Box flexDirection="column" width={columns}>
-      <Header snapshot={snapshot} title={title} mode={mode} paused={effectivePaused(ui, snapshot.paused)} stopping={ui.stopping} width={columns} />
+      <Header snapshot={snapshot} title={title} mode={mode} paused={effectivePaused(ui, snapshot.paused)} stopping={ui.stopping} width={columns} speed={speed} />
       {body}
       <StatusBar mode={mode} metric={ui.metric} stopping={ui.stopping} message={ui.message} width={columns} />
     </Box>

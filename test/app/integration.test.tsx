@@ -4,12 +4,26 @@ import { FakeEngine } from '../../source/core/engines/fake.js';
 import { scoreAnswer } from '../../source/core/eval/squad-score.js';
 import { MetricsStore } from '../../source/core/metrics/store.js';
 import { profileSchema } from '../../source/core/profile/schema.js';
+import type { RunEvent } from '../../source/core/events.js';
 import { startRun } from '../../source/core/run/controller.js';
+import type { SessionHeader } from '../../source/core/session/header.js';
+import { createReplay } from '../../source/core/session/replay.js';
 import { renderAt, tick, waitFor, type Rendered } from './render.js';
 
 /** The screen on a real run controller, real metrics store and fake engines (real clock, fast). */
 let screen: Rendered | undefined;
 afterEach(() => screen?.unmount());
+
+function testProfile() {
+  return profileSchema.parse({
+    name: 'it',
+    models: [
+      { label: 'small', backend: 'onnx', path: '/m/small' },
+      { label: 'large', backend: 'onnx', path: '/m/large' },
+    ],
+    workload: { dataset: 'squad.json', load: { mode: 'closed', concurrency: 2 } },
+  });
+}
 
 async function liveRun() {
   const profile = profileSchema.parse({
@@ -63,5 +77,38 @@ describe('TUI on a real run', () => {
     expect(await waitFor(() => s.lines()[0]!.includes('stopping…'))).toBe(true);
     const outcome = await run.finished;
     expect(outcome.reason).toBe('quit');
+  });
+});
+
+describe('TUI on a replay', () => {
+  it('plays a recorded run back; + doubles the speed, → seeks, q quits', async () => {
+    const run = await liveRun();
+    const events: RunEvent[] = [];
+    run.subscribe((e) => events.push(e));
+    await tick(1500);
+    run.send({ type: 'quit' });
+    await run.finished;
+    const start = events.find((e) => e.type === 'run-start');
+    const header: SessionHeader = {
+      kind: 'duet-session',
+      schema: 1,
+      duetVersion: 'test',
+      wallStart: new Date().toISOString(),
+      profile: testProfile(),
+      host: { cpuModel: 'test', cores: 2, memoryBytes: 1, freeMemoryBytes: 1, os: 'test', arch: 'x64', node: process.version },
+      models: start?.type === 'run-start' ? start.models : (undefined as never),
+      dataset: { path: 'squad.json', questions: 5000 },
+    };
+    const replay = createReplay({ header, events, path: 'logs/it.jsonl' });
+    screen = renderAt(<App handle={replay} mode="replay" title="it.jsonl" tickMs={50} />, { columns: 120, rows: 40 });
+    const s = screen;
+    expect(await waitFor(() => s.lines()[0]!.includes('REPLAY') && s.lines()[1]!.includes('speed ×1.00'))).toBe(true);
+    s.stdin.write('+');
+    expect(await waitFor(() => s.lines()[1]!.includes('speed ×2.00'))).toBe(true);
+    s.stdin.write('\u001B[C');
+    expect(replay.playhead()).toBeGreaterThanOrEqual(1000);
+    s.stdin.write('q');
+    const outcome = await replay.finished;
+    expect(['quit', 'finished']).toContain(outcome.reason); // seeking 10 s may reach the end of this short log
   });
 });

@@ -16,6 +16,8 @@ export interface HeaderProps {
   paused: boolean;
   stopping: boolean;
   width: number;
+  /** Replay speed (× real time), when the handle is a replay. */
+  speed?: number;
 }
 
 export function backendLabel(snapshot: Snapshot): string {
@@ -26,7 +28,7 @@ export function backendLabel(snapshot: Snapshot): string {
 }
 
 /** Two lines: title, backend and badges; then policy, load, elapsed and progress. */
-export function Header({ snapshot, title, mode, paused, stopping, width }: HeaderProps) {
+export function Header({ snapshot, title, mode, paused, stopping, width, speed }: HeaderProps) {
   const theme = useTheme();
   const synthetic = snapshot.models.A.info.synthetic || snapshot.models.B.info.synthetic;
   const badges: { label: string; colour: Colour }[] = [];
@@ -42,7 +44,8 @@ export function Header({ snapshot, title, mode, paused, stopping, width }: Heade
   const titleText = truncate(`duet · ${title} · ${backendLabel(snapshot)}`, Math.max(8, width - used() - 1));
   const weight = snapshot.policy === 'weighted' ? ` · weight A ${num(snapshot.weight, 2)}` : '';
   const progress = `${snapshot.done}${snapshot.total !== undefined ? `/${snapshot.total}` : ''} done`;
-  const line2 = `policy ${snapshot.policy}${weight} · ${loadLabel(snapshot.load)} · ${clock(snapshot.elapsedMs)} · ${progress} · issued ${snapshot.issued}`;
+  const replay = mode === 'replay' && speed !== undefined ? ` · speed ×${num(speed)}` : '';
+  const line2 = `policy ${snapshot.policy}${weight} · ${loadLabel(snapshot.load)}${replay} · ${clock(snapshot.elapsedMs)} · ${progress} · issued ${snapshot.issued}`;
   return (
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>
