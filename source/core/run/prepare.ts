@@ -20,7 +20,9 @@ export interface PrepareDeps {
   cwd?: string;
   /** One progress line (stderr). */
   progress(line: string): void;
-  /** Builds one model's engine; default: onnx in-process or openai HTTP (with its launcher). */
+  /** Loads and validates the profile with the flags applied; default: profile/loader.ts. */
+  loadProfile?(path: string | undefined, overrides: RunOverrides): Promise<LoadedProfile>;
+  /** Builds one model's engine; default: onnx in-process or openai HTTP. */
   createEngine?(model: ModelProfile, slot: ModelSlot, profile: LoadedProfile): Promise<Engine>;
 }
 
@@ -43,9 +45,7 @@ interface AnswerModule {
 /** Loads the profile, dataset, tokenizer, engines, metrics, telemetry and log opener for one run. */
 export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<PreparedRun> {
   const clock = deps.clock ?? systemClock;
-  const loader = await importOptional<ProfileLoaderModule>('../profile/loader.js');
-  if (!loader) throw new UserError('duet run: the profile loader (source/core/profile/loader.ts) is not installed');
-  const profile = await loader.loadProfile(flags.profile ?? loader.defaultProfilePath ?? 'profiles/default.yaml', flags.overrides);
+  const profile = await (deps.loadProfile ?? defaultLoadProfile)(flags.profile, flags.overrides);
   const dataset = await loadSquad(profile.workload.dataset);
   if (dataset.questions.length === 0) throw new UserError(`${profile.workload.dataset}: the dataset has no questions`);
   const tokenizer = await loadLlama3Tokenizer();
@@ -87,6 +87,12 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
         }),
   };
   return { profile, options, title: `duet: ${profileName}` };
+}
+
+async function defaultLoadProfile(path: string | undefined, overrides: RunOverrides): Promise<LoadedProfile> {
+  const loader = await importOptional<ProfileLoaderModule>('../profile/loader.js');
+  if (!loader) throw new UserError('duet run: the profile loader (source/core/profile/loader.ts) is not installed');
+  return loader.loadProfile(path ?? loader.defaultProfilePath ?? 'profiles/default.yaml', overrides);
 }
 
 async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line: string) => void): Promise<Engine> {
