@@ -106,12 +106,12 @@ export function fakeRunEvents(options: FakeRunOptions = {}): RunEvent[] {
         tokenTimes,
         promptTokens: 200 + i,
         contextTrimmed: false,
-        outputTokens,
+        outputTokens: failed ? 0 : outputTokens,
         rawOutput: prediction,
         prediction,
         gold,
         answerable,
-        ...(failed ? { error: 'HTTP 500 from server', outputTokens: 0 } : { em: hit ? 1 : 0, f1: hit ? 1 : 0.25 }),
+        ...(failed ? { error: 'HTTP 500 from server' } : { em: hit ? 1 : 0, f1: hit ? 1 : 0.25 }),
         finishReason: failed ? 'error' : 'stop',
       };
       events.push({ type: 'query-started', t: tStart, id: record.id, model });
