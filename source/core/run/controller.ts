@@ -106,6 +106,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
     const warn = (message: string) => this.emit({ type: 'warning', t: this.clock.now(), message });
     this.log = await this.options.openLog?.({ models, wallStart, warn });
     this.emit({ type: 'run-start', t: this.clock.now(), wallStart, policy: this.policy.name, load: this.generator.load, weight: this.weight, models, totalQuestions: this.totalQuestions });
+    this.options.onRunStart?.((event) => this.emit(event));
     if (this.options.startTelemetry) {
       try {
         this.telemetry = await this.options.startTelemetry((event) => this.emit(event));

@@ -62,6 +62,8 @@ export interface RunOptions<Q extends RunQuestion = RunQuestion> {
   startTelemetry?: (emit: (event: RunEvent) => void) => Promise<TelemetryHandle>;
   /** Opens the session log once the engines are up (so the header knows the models). */
   openLog?: (context: { models: Record<ModelSlot, EngineInfo>; wallStart: string; warn: (message: string) => void }) => Promise<SessionSink | undefined>;
+  /** Called right after run-start with the run's emit, for event sources outside the pipeline (server launchers). */
+  onRunStart?: (emit: (event: RunEvent) => void) => void;
   /** How often each model's queue/batch state is sampled (default 1000 ms). */
   engineLoadIntervalMs?: number;
   /** How long questions in flight may finish after quit or the duration's end (default 3000 ms). */

@@ -13,6 +13,7 @@ import { buildSessionHeader, defaultLogPath } from '../session/header.js';
 import { openSessionLog } from '../session/writer.js';
 import type { RunFlags, RunOverrides } from './flags.js';
 import type { RunOptions } from './options.js';
+import { servedEngine, ServerStateRelay } from './served-engine.js';
 
 /** Everything outside the process a run touches, injectable so tests can swap engines. */
 export interface PrepareDeps {
@@ -51,10 +52,18 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
   const tokenizer = await loadLlama3Tokenizer();
   const build = createPromptBuilder({ tokenizer, inputTokens: profile.workload.inputTokens, mode: profile.workload.promptMode });
   const answers = await importOptional<AnswerModule>('../dataset/answer.js');
-  const createEngine = deps.createEngine ?? ((model: ModelProfile) => defaultEngine(model, clock, deps.progress));
-  const [A, B] = [await createEngine(profile.models[0], 'A', profile), await createEngine(profile.models[1], 'B', profile)];
   const profileName = profile.name ?? basename(profile.path, extname(profile.path));
   const logPath = flags.log === false ? undefined : resolve(deps.cwd ?? process.cwd(), flags.log ?? defaultLogPath(profileName, new Date(), deps.cwd ?? '.'));
+  // Launched servers log next to the session log: logs/<session>/<model>.log.
+  const serverLogDir = logPath ? logPath.replace(/\.jsonl$/, '') : resolve(deps.cwd ?? process.cwd(), 'logs', 'servers');
+  const relay = new ServerStateRelay(clock);
+  const createEngine = deps.createEngine ?? ((model: ModelProfile) => defaultEngine(model, clock, deps.progress));
+  const engineFor = async (model: ModelProfile, slot: ModelSlot): Promise<Engine> => {
+    const engine = await createEngine(model, slot, profile);
+    if (!model.launch) return engine;
+    return servedEngine(engine, model.launch, { slot, name: `${slot}-${model.label}`, logDir: serverLogDir, profilePath: profile.path, clock, relay });
+  };
+  const [A, B] = [await engineFor(profile.models[0], 'A'), await engineFor(profile.models[1], 'B')];
   const telemetryConfig = profile.telemetry;
 
   const options: RunOptions<SquadQuestion> = {
@@ -67,6 +76,7 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
     scoreAnswer,
     metrics: new MetricsStore({ slo: profile.slo }),
     clock,
+    onRunStart: (emit) => relay.connect(emit),
     ...(telemetryConfig.source === 'none'
       ? {}
       : {

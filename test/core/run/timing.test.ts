@@ -41,8 +41,8 @@ describe('run timings against fake engines with programmed delays', () => {
     expect(records.every((r) => r.em === 1 || r.answerable === false)).toBe(true);
   });
 
-  // On real timers the engine's own delays run late when the machine is busy (setTimeout
-  // never fires early, and here fired up to ~8 ms late while other test suites ran), so
+  // On real timers the engine's own delays run late when the machine is busy (here up
+  // to ~8 ms late while other test suites ran), so
   // this checks what the controller adds: under 2 ms between issue and the engine, and
   // between the last token and the scored record, with the engine's part never early.
   it('on real timers, adds under 2 ms around the engine and never under-reports a delay', async () => {
@@ -57,12 +57,13 @@ describe('run timings against fake engines with programmed delays', () => {
     const e2e = records.map((r) => r.tDone - r.tIssued);
     const overhead = records.map((r) => r.tStart! - r.tIssued + (r.tDone - r.tEnd!));
     expect(median(overhead)).toBeLessThan(2);
-    expect(Math.min(...ttft)).toBeGreaterThanOrEqual(40 - 0.5);
-    expect(Math.min(...tpot)).toBeGreaterThanOrEqual(15 - 0.5);
+    // libuv rounds its loop time to whole ms, so a timer may fire up to 1 ms "early".
+    expect(Math.min(...ttft)).toBeGreaterThanOrEqual(40 - 1);
+    expect(Math.min(...tpot)).toBeGreaterThanOrEqual(15 - 1);
     // Generous ceilings that still catch a wrong formula (e.g. TTFT from tEnd, or E2E twice).
     expect(median(ttft)).toBeLessThan(40 + 10);
     expect(median(tpot)).toBeLessThan(15 + 10);
-    expect(median(e2e)).toBeGreaterThanOrEqual(55 - 0.5);
+    expect(median(e2e)).toBeGreaterThanOrEqual(55 - 1);
     expect(median(e2e)).toBeLessThan(55 + 20);
   });
 });

@@ -1,0 +1,61 @@
+import { dirname } from 'node:path';
+import type { Clock } from '../clock.js';
+import type { Engine, EngineInfo, EngineLoad, GenerateRequest, GenerateResult, ModelSlot, TokenEvent } from '../engines/engine.js';
+import type { RunEvent, ServerState } from '../events.js';
+import type { LaunchedServer } from '../launch/launcher.js';
+import type { LaunchProfile } from '../profile/schema.js';
+
+/**
+ * Server state changes seen before the run exists (a server starts before run-start)
+ * are held and replayed once the run connects, then forwarded as they happen.
+ */
+export class ServerStateRelay {
+  private emit?: (event: RunEvent) => void;
+  private held: RunEvent[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  report(model: ModelSlot, state: ServerState, detail?: string): void {
+    const event: RunEvent = { type: 'server', t: this.clock.now(), model, state, ...(detail === undefined ? {} : { detail }) };
+    if (this.emit) this.emit(event);
+    else this.held.push(event);
+  }
+
+  connect(emit: (event: RunEvent) => void): void {
+    this.emit = emit;
+    for (const event of this.held) emit({ ...event, t: Math.max(event.t, this.clock.now()) });
+    this.held = [];
+  }
+}
+
+/** An engine whose server duet starts first (profile `launch`) and stops after it. */
+export function servedEngine(
+  engine: Engine,
+  launch: LaunchProfile,
+  options: { slot: ModelSlot; name: string; logDir: string; profilePath: string; clock: Clock; relay: ServerStateRelay },
+): Engine {
+  let server: LaunchedServer | undefined;
+  return {
+    info: (): EngineInfo => engine.info(),
+    load: (): EngineLoad => engine.load(),
+    generate: (request: GenerateRequest, onToken?: (token: TokenEvent) => void): Promise<GenerateResult> => engine.generate(request, onToken),
+    async start() {
+      const { launchServer } = await import('../launch/launcher.js');
+      server = await launchServer(launch, {
+        name: options.name,
+        logDir: options.logDir,
+        baseDir: dirname(options.profilePath),
+        clock: options.clock,
+        onState: (state, detail) => options.relay.report(options.slot, state, detail),
+      });
+      await engine.start();
+    },
+    async stop() {
+      try {
+        await engine.stop();
+      } finally {
+        await server?.stop();
+      }
+    },
+  };
+}
