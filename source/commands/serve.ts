@@ -82,15 +82,17 @@ export const command = defineCommand({
     const tokenizer = await loadLlama3Tokenizer(folder);
     let server: ServeServer | undefined;
     try {
-      await engine.start();
+      // Listen first, answering 503 while the model loads: a busy port fails at once.
       try {
-        server = await startServeServer(engine, { modelId, encode: (text) => tokenizer.encode(text), maxTokens, maxBodyBytes, host: flags.host, port });
+        server = await startServeServer(engine, { modelId, encode: (text) => tokenizer.encode(text), maxTokens, maxBodyBytes, host: flags.host, port, ready: false });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new UserError(`duet serve: port ${port} on ${flags.host} is in use; pick another with --port`);
         if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserError(`duet serve: cannot listen on --host ${flags.host} (${code})`);
         throw error;
       }
+      await engine.start();
+      server.markReady();
       const stopped = untilSignal();
       if (!LOOPBACK.has(flags.host)) {
         process.stderr.write(`duet serve: listening on ${flags.host}: anyone who can reach it can use it (there is no authentication)\n`);

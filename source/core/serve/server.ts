@@ -17,12 +17,16 @@ export interface ServeOptions {
   host?: string;
   /** 0 = any free port. */
   port?: number;
+  /** False: listen at once (a busy port fails fast) but answer 503 until markReady(). Default true. */
+  ready?: boolean;
 }
 
 export interface ServeServer {
   /** Base URL of the API, e.g. http://127.0.0.1:8101/v1 */
   url: string;
   port: number;
+  /** The engine is up: /health turns 200 and generation is accepted. */
+  markReady(): void;
   /** Stops listening, aborts what is in flight, closes connections. */
   close(): Promise<void>;
 }
@@ -65,6 +69,8 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
  */
 export async function startServeServer(engine: Engine, options: ServeOptions): Promise<ServeServer> {
   const inFlight = new Set<AbortController>();
+  let ready = options.ready ?? true;
+  const loading = () => new HttpError(503, 'the model is still loading', 'server_error', 'model_loading');
   const modelEntry = () => {
     const info = engine.info();
     return { id: options.modelId, object: 'model', created: 0, owned_by: 'duet', duet: { synthetic: info.synthetic, backend: info.backend, device: info.device } };
@@ -133,7 +139,7 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
     };
     if (path === '/health') {
       only('GET');
-      return sendJson(res, 200, { status: 'ok' });
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'loading' });
     }
     if (path === '/v1/models') {
       only('GET');
@@ -147,6 +153,7 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
     const kind = path === '/v1/chat/completions' ? 'chat' : path === '/v1/completions' ? 'completions' : undefined;
     if (!kind) throw new HttpError(404, `no route ${method} ${path}`, 'not_found_error', 'not_found');
     only('POST');
+    if (!ready) throw loading();
     const text = await readBody(req, options.maxBodyBytes);
     let body: unknown;
     try {
@@ -185,6 +192,9 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
   return {
     url: `http://${shownHost}:${port}/v1`,
     port,
+    markReady: () => {
+      ready = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const controller of inFlight) controller.abort();

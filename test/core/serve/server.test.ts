@@ -107,6 +107,18 @@ describe('duet serve HTTP server (openai client conformance over a fake engine)'
     expect((await fetch(`${url}/chat/completions`)).status).toBe(405);
   });
 
+  it('answers 503 while the model loads, then 200 once marked ready', async () => {
+    const fake = fakeEngine();
+    server = await startServeServer(fake.engine, { modelId: 'demo-small', encode: charEncode, maxTokens: 8, maxBodyBytes: 4096, ready: false });
+    const health = () => fetch(server!.url.replace('/v1', '/health')).then(async (r) => [r.status, await r.json()]);
+    expect(await health()).toEqual([503, { status: 'loading' }]);
+    const early = await post(server.url, '/chat/completions', '{"model":"demo-small","messages":[{"role":"user","content":"x"}]}');
+    expect(early).toMatchObject({ status: 503, body: { error: { code: 'model_loading' } } });
+    expect(fake.requests).toHaveLength(0);
+    server.markReady();
+    expect(await health()).toEqual([200, { status: 'ok' }]);
+  });
+
   it('refuses a body over the limit with 413', async () => {
     const { url } = await serve();
     const big = JSON.stringify({ model: 'demo-small', messages: [{ role: 'user', content: 'x'.repeat(5000) }] });

@@ -25,13 +25,14 @@ describe('pickGreedy', () => {
       const expected = row.map((x, i) => [Math.fround(x), i] as const).reduce((a, b) => (b[0] > a[0] ? b : a));
       const pick = pickGreedy(buffer, 300, 5000);
       expect(pick.tokenId).toBe(expected[1]);
-      expect(pick.logProb).toBeCloseTo(logSoftmax(Array.from(buffer.subarray(300, 5300)), expected[1]), 6);
+      // Documented precision: table exp (<= 7.7e-6 relative per term) and the e^-24 cut-off.
+      expect(Math.abs(pick.logProb - logSoftmax(Array.from(buffer.subarray(300, 5300)), expected[1]))).toBeLessThan(2e-5);
     }
   });
 
   it('gives ties to the lowest id and log(1/n) for uniform logits', () => {
     const pick = pickGreedy(new Float32Array(1000).fill(3), 0, 1000);
-    expect(pick).toEqual({ tokenId: 0, logProb: expect.closeTo(-Math.log(1000), 6) as number });
+    expect(pick).toEqual({ tokenId: 0, logProb: expect.closeTo(-Math.log(1000), 4) as number });
   });
 
   it('reads float16 logits (raw bits) like their float32 values', () => {
