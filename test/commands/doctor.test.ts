@@ -42,7 +42,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     inspectModel: async () => ({ inputs: ['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key'], layers: 2, configVocab: 128_256, tokenizerVocab: 128_256 }),
     loadTokenizer: async () => ({ vocabSize: 128_256 }),
     // No npu-smi, nvidia-smi or RAPL: the telemetry lines are warnings only.
-    telemetryDeps: defaultTelemetryDeps({ run: async () => ({ stdout: '', stderr: '', exitCode: null, notFound: true }), readdir: unavailable }),
+    telemetryDeps: defaultTelemetryDeps({ run: async () => ({ stdout: '', stderr: '', timedOut: false, spawnError: 'ENOENT' }), readdir: unavailable }),
     ...overrides,
   };
 }
@@ -172,7 +172,7 @@ describe('duet doctor checks', () => {
   it('telemetry: the fake npu-smi is found when healthy and a warning (never a failure) when it prints garbage', async () => {
     const info = resolve('test/fixtures/npu-smi/a3-info.txt');
     const config = profileSchema.shape.telemetry.parse({ npuSmiPath: fakeNpuSmi, nvidiaSmiPath: join(dir, 'no-nvidia-smi'), timeoutMs: 2000 });
-    const deps = (mode: string) => defaultTelemetryDeps({ powercapRoot: join(dir, 'no-powercap') });
+    const deps = (_mode: string) => defaultTelemetryDeps({ powercapRoot: join(dir, 'no-powercap') });
     process.env['FAKE_NPU_SMI_INFO'] = info;
     process.env['FAKE_NPU_SMI_MODE'] = 'healthy';
     const healthy = await checkTelemetry(config, deps('healthy'));
