@@ -43,6 +43,8 @@ export const modelSchema = z.strictObject({
   /** Name of the environment variable holding the API key (never the key itself). */
   apiKeyEnv: z.string().optional(),
   requestTimeoutMs: positiveInt.default(120_000),
+  /** Where the model runs, for display (e.g. npu:0); an openai model defaults to 'remote'. */
+  device: z.string().min(1).optional(),
   batching: batchingSchema.default({ maxBatch: 8, maxWaitMs: 5 }),
   /** onnxruntime execution providers, in order of preference (e.g. [cpu] or [cann, cpu]). */
   executionProviders: z.array(z.string()).default(['cpu']),

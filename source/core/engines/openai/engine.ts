@@ -70,7 +70,7 @@ export function createOpenAIEngine(model: ModelProfile, options: OpenAIEngineOpt
   }
 
   function info(): EngineInfo {
-    return { label: model.label, backend: 'openai', model: served ?? model.label, device: 'remote', synthetic, url: bases[0] };
+    return { label: model.label, backend: 'openai', model: served ?? model.label, device: model.device ?? 'remote', synthetic, url: bases[0] };
   }
 
   async function generate(request: GenerateRequest, onToken?: (token: TokenEvent) => void): Promise<GenerateResult> {

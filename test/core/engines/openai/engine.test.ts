@@ -191,6 +191,7 @@ describe('createOpenAIEngine', () => {
     const engine = createOpenAIEngine(modelSchema.parse({ label: 'A', backend: 'openai', url: server.url.replace('/v1', '') }));
     await engine.start();
     expect(engine.info()).toMatchObject({ backend: 'openai', model: 'demo-small', synthetic: true, device: 'remote' });
+    expect(createOpenAIEngine(profile(server.url, { device: 'npu:0' })).info().device).toBe('npu:0');
   });
 
   it('refuses a missing API key variable with one clear line that names it', () => {
