@@ -74,7 +74,8 @@ export class OnnxModel {
     };
     const decoder: TokenDecoder = {
       // No clean-up of spaces: it rewrites earlier text (" ." -> "."), which would break streaming deltas.
-      decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+      // (The tokenizer throws on an empty list: an empty answer is an empty string.)
+      decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false })),
     };
     return new OnnxModel(files, session, io, vocab, decoder, info);
   }

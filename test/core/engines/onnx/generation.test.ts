@@ -98,6 +98,20 @@ describe.skipIf(!builderExists)('OnnxGenerator on a tiny synthetic model', () =>
     }
   });
 
+  it('returns an empty answer (with its log-prob) when the first choice is a stop id', async () => {
+    const ids = prompt(6, 8);
+    const free = await generator.generate(ids, { maxNewTokens: 1, ignoreStop: true });
+    const stopping = await OnnxGenerator.load(await withStopIds(dir, [free.tokenIds[0]!]), { intraOpThreads: 1 });
+    try {
+      const result = await stopping.generate(ids, { maxNewTokens: 8 });
+      expect(result).toMatchObject({ finishReason: 'stop', text: '', tokenIds: [], outputTokens: 0 });
+      expect(result.meanLogProb).toBeCloseTo(free.meanLogProb!, 6);
+      expect(result.tFirstToken).toBeGreaterThanOrEqual(result.tStart);
+    } finally {
+      await stopping.release();
+    }
+  });
+
   it('rejects prompts with ids outside the vocabulary', async () => {
     await expect(generator.generate([1, 600, 2], { maxNewTokens: 2 })).rejects.toThrow(/600 is outside the model's vocabulary/);
   });

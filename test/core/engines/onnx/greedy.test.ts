@@ -66,4 +66,13 @@ describe('TextStream', () => {
     expect(deltas).toEqual(['a', '', '', '€', 'b']);
     expect(deltas.join('')).toBe('a€b');
   });
+
+  it('decodes a bounded window per token, not the whole prefix', () => {
+    const lengths: number[] = [];
+    const decoder = { decode: (ids: number[]) => (lengths.push(ids.length), ids.map((i) => String.fromCharCode(97 + (i % 26))).join('')) };
+    const stream = new TextStream(decoder);
+    const text = Array.from({ length: 200 }, (_, i) => stream.push(i)).join('');
+    expect(text).toBe(decoder.decode(Array.from({ length: 200 }, (_, i) => i)));
+    expect(Math.max(...lengths.slice(0, -1))).toBeLessThanOrEqual(2);
+  });
 });
