@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
+import { extractAnswer } from '../dataset/answer.js';
 import { createPromptBuilder } from '../dataset/prompt.js';
 import { loadSquad, type SquadQuestion } from '../dataset/squad.js';
 import { loadLlama3Tokenizer } from '../dataset/tokenizer.js';
@@ -39,9 +40,6 @@ interface ProfileLoaderModule {
   loadProfile(path: string, overrides?: RunOverrides): Promise<LoadedProfile>;
   defaultProfilePath?: string;
 }
-interface AnswerModule {
-  extractAnswer(raw: string): string;
-}
 
 /** Loads the profile, dataset, tokenizer, engines, metrics, telemetry and log opener for one run. */
 export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<PreparedRun> {
@@ -51,7 +49,6 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
   if (dataset.questions.length === 0) throw new UserError(`${profile.workload.dataset}: the dataset has no questions`);
   const tokenizer = await loadLlama3Tokenizer();
   const build = createPromptBuilder({ tokenizer, inputTokens: profile.workload.inputTokens, mode: profile.workload.promptMode });
-  const answers = await importOptional<AnswerModule>('../dataset/answer.js');
   const profileName = profile.name ?? basename(profile.path, extname(profile.path));
   const logPath = flags.log === false ? undefined : resolve(deps.cwd ?? process.cwd(), flags.log ?? defaultLogPath(profileName, new Date(), deps.cwd ?? '.'));
   // Launched servers log next to the session log: logs/<session>/<model>.log.
@@ -71,8 +68,7 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
     engines: { A: A!, B: B! },
     questions: dataset.questions,
     buildPrompt: (q) => build(q, dataset),
-    // The real extractor (dataset/answer.ts) when present; trimming until then.
-    extractAnswer: answers?.extractAnswer ?? ((raw) => raw.trim()),
+    extractAnswer,
     scoreAnswer,
     metrics: new MetricsStore({ slo: profile.slo }),
     clock,
