@@ -18,7 +18,7 @@ async function logFile(name = 'run.jsonl', text = toJsonl(fakeHeader(), fakeRunE
 }
 
 function run(input: string[], flags: { format?: string; out?: string } = {}) {
-  return command.run({ input, flags });
+  return command.run({ input, flags: { format: flags.format, out: flags.out } });
 }
 
 afterEach(() => vi.restoreAllMocks());

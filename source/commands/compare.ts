@@ -1,0 +1,48 @@
+import { UserError } from '../core/errors.js';
+import { compareLogs } from '../core/session/compare.js';
+import { renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../core/session/compare-render.js';
+import { readSessionLog } from '../core/session/reader.js';
+import { defineCommand } from './command.js';
+import { parseFormat, splitOut, writeOutput } from './report.js';
+
+const FORMATS = ['text', 'html', 'md'] as const;
+
+const help = `  Usage
+    $ duet compare <logA.jsonl> <logB.jsonl> [more logs] [flags]
+
+  A side-by-side table per model (and per policy when a log ran several): p50/p90/p99
+  end-to-end latency, q/s, tokens/s, EM with 95% intervals, goodput, J per correct
+  answer, with deltas against the first log; EM differences whose intervals overlap
+  are marked n.s. (not significant).
+
+  Flags
+    --format text|html|md   (default text)
+    --out FILE              write to FILE (default: stdout for text and md,
+                            compare.html for html); --out - writes to stdout
+`;
+
+export const command = defineCommand({
+  name: 'compare',
+  summary: 'compare two or more session logs side by side',
+  help,
+  flags: {
+    format: { type: 'string' },
+    out: { type: 'string' },
+  },
+  async run(cli) {
+    const { out, input } = splitOut(cli.flags.out, cli.input);
+    const format = parseFormat(cli.flags.format, FORMATS, 'text');
+    if (input.length < 2) throw new UserError(`compare: give at least two session logs (got ${input.length})`);
+    const logs = [];
+    for (const path of input) {
+      const log = await readSessionLog(path);
+      for (const warning of log.warnings) process.stderr.write(`duet: warning: ${warning}\n`);
+      logs.push(log);
+    }
+    const comparison = compareLogs(logs);
+    const text = format === 'html' ? renderCompareHtml(comparison) : format === 'md' ? renderCompareMarkdown(comparison) : renderCompareText(comparison);
+    const written = await writeOutput(out ?? (format === 'html' ? 'compare.html' : '-'), text);
+    if (written !== undefined) process.stdout.write(`comparison written to ${written}\n`);
+    return 0;
+  },
+});
