@@ -8,12 +8,13 @@ import type { Snapshot } from '../metrics/snapshot.js';
 import type { QueryRecord } from '../query.js';
 import { LoadGenerator, type LoadItem } from '../scheduler/load.js';
 import { orderQuestions } from '../scheduler/order.js';
-import { findPolicy, policyByName, type Policy, type PolicyState } from '../scheduler/policies/index.js';
+import type { Policy } from '../scheduler/policies/index.js';
 import { createRandom } from '../scheduler/random.js';
 import { delay, systemTimers, type TimerHandle, type Timers } from '../scheduler/timers.js';
 import { adjustedLoad, adjustedWeight, clampWeight } from './adjust.js';
+import { Routing } from './routing.js';
 import { askModel, type AskContext } from './ask.js';
-import { ModelStats, SLOTS } from './model-stats.js';
+import { SLOTS } from './model-stats.js';
 import type { RunOptions, RunQuestion, SessionSink, TelemetryHandle } from './options.js';
 
 export type { MetricsSink, RunOptions, RunPrompt, RunQuestion, SessionSink, TelemetryHandle } from './options.js';
@@ -54,13 +55,9 @@ class LiveRun<Q extends RunQuestion> implements RunController {
   private readonly timers: Timers;
   private readonly listeners = new Set<(event: RunEvent) => void>();
   private readonly generator: LoadGenerator<Q>;
-  private readonly stats: Record<ModelSlot, ModelStats>;
   private readonly cancellers = new Set<() => void>();
   private readonly totalQuestions: number;
-  private policy: Policy;
-  private segment = 0;
-  private weight: number;
-  private sent = { A: 0, B: 0 };
+  private readonly routing: Routing;
   private nextSeq = 0;
   private answered = 0;
   private stopping = false;
@@ -72,13 +69,10 @@ class LiveRun<Q extends RunQuestion> implements RunController {
   readonly finished: Promise<RunOutcome>;
 
   constructor(private readonly options: RunOptions<Q>) {
-    const { workload, scheduler } = options.profile;
+    const { workload } = options.profile;
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
-    this.policy = policyByName(scheduler.policy, 'scheduler.policy');
-    this.weight = clampWeight(scheduler.weight);
-    const window = options.serviceWindow ?? 20;
-    this.stats = { A: new ModelStats(window), B: new ModelStats(window) };
+    this.routing = new Routing(options.profile, options.engines, options.serviceWindow ?? 20);
     const random = options.random ?? createRandom(workload.seed);
     const order = orderQuestions(options.questions, { shuffle: workload.shuffle, random, warmup: workload.warmup, limit: workload.limit });
     this.totalQuestions = order.measured.length;
@@ -105,7 +99,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
     const wallStart = (this.options.wallClock?.() ?? new Date()).toISOString();
     const warn = (message: string) => this.emit({ type: 'warning', t: this.clock.now(), message });
     this.log = await this.options.openLog?.({ models, wallStart, warn });
-    this.emit({ type: 'run-start', t: this.clock.now(), wallStart, policy: this.policy.name, load: this.generator.load, weight: this.weight, models, totalQuestions: this.totalQuestions });
+    this.emit({ type: 'run-start', t: this.clock.now(), wallStart, policy: this.routing.policy.name, load: this.generator.load, weight: this.routing.weight, models, totalQuestions: this.totalQuestions });
     this.options.onRunStart?.((event) => this.emit(event));
     if (this.options.startTelemetry) {
       try {
@@ -144,7 +138,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
       case 'setWeight':
         return this.setWeight(clampWeight(command.weight));
       case 'adjustWeight':
-        return this.setWeight(adjustedWeight(this.weight, command.direction));
+        return this.setWeight(adjustedWeight(this.routing.weight, command.direction));
       case 'pause': {
         const paused = command.paused ?? !this.generator.paused;
         if (paused === this.generator.paused) return;
@@ -165,14 +159,9 @@ class LiveRun<Q extends RunQuestion> implements RunController {
   }
 
   private setPolicy(name: string): void {
-    const next = findPolicy(name);
-    if (!next) return this.emit({ type: 'warning', t: this.clock.now(), message: `unknown policy "${name}"` });
-    if (next === this.policy) return;
-    const from = this.policy.name;
-    this.policy = next;
-    this.segment++;
-    this.sent = { A: 0, B: 0 };
-    this.emit({ type: 'policy-switch', t: this.clock.now(), from, to: next.name, segment: this.segment });
+    const change = this.routing.switchTo(name);
+    if (change === 'unknown') return this.emit({ type: 'warning', t: this.clock.now(), message: `unknown policy "${name}"` });
+    if (change) this.emit({ type: 'policy-switch', t: this.clock.now(), ...change });
   }
 
   private setLoad(load: LoadSetting): void {
@@ -183,10 +172,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
   }
 
   private setWeight(weight: number): void {
-    if (weight === this.weight) return;
-    this.weight = weight;
-    this.sent = { A: 0, B: 0 };
-    this.emit({ type: 'weight-change', t: this.clock.now(), weight });
+    if (this.routing.setWeight(weight)) this.emit({ type: 'weight-change', t: this.clock.now(), weight });
   }
 
   private async save(): Promise<void> {
@@ -207,27 +193,12 @@ class LiveRun<Q extends RunQuestion> implements RunController {
     }
   }
 
-  private policyState(): PolicyState {
-    const { scheduler, slo } = this.options.profile;
-    const load = { A: this.options.engines.A.load(), B: this.options.engines.B.load() };
-    return {
-      weight: this.weight,
-      slo,
-      cascadeThreshold: scheduler.cascadeThreshold,
-      models: { A: this.stats.A.view(load.A.queued), B: this.stats.B.view(load.B.queued) },
-      sent: { ...this.sent },
-    };
-  }
-
   /** One question, start to end: resolves once every model it went to has answered (or failed). */
   private async issue(item: LoadItem<Q>): Promise<void> {
     const seq = this.nextSeq++;
     const tIssued = this.clock.now();
-    const policy = this.policy;
-    const segment = this.segment;
-    const picked = policy.pick({ seq, questionId: item.question.id }, this.policyState());
-    const targets: ModelSlot[] = picked === 'both' ? ['A', 'B'] : [picked];
-    for (const slot of targets) this.sent[slot]++;
+    const segment = this.routing.segment;
+    const { policy, targets } = this.routing.pick(seq, item.question.id);
     this.emit({ type: 'query-issued', t: tIssued, seq, questionId: item.question.id, targets, policy: policy.name, segment, warmup: item.warmup });
     const q = item.question;
     const base = { seq, questionId: q.id, question: q.question, gold: q.answers.length > 0 ? q.answers : [''], answerable: !q.isImpossible, policy: policy.name, segment, warmup: item.warmup, tIssued };
@@ -249,20 +220,20 @@ class LiveRun<Q extends RunQuestion> implements RunController {
   /** Sends to one model, reports the record, and escalates (cascade) when the policy says so. */
   private async answer(model: ModelSlot, policy: Policy, context: AskContext): Promise<void> {
     const record = await this.ask(model, context);
-    const escalate = !this.stopping && model === 'A' && policy.onResult?.(record, this.policyState()) === 'escalate';
+    const escalate = !this.stopping && this.routing.shouldEscalate(policy, record);
     if (escalate) record.escalated = true;
     this.report(record);
     if (!escalate) return;
     // The large model gets the same prompt; its record is timed from the re-issue.
     const t = this.clock.now();
-    this.sent.B++;
+    this.routing.countEscalation();
     const final = await this.ask('B', { ...context, tIssued: t, tEnqueued: t });
     final.escalated = true;
     this.report(final);
   }
 
   private async ask(model: ModelSlot, context: AskContext): Promise<QueryRecord> {
-    const stats = this.stats[model];
+    const stats = this.routing.stats[model];
     stats.sent();
     const timeoutMs = this.options.profile.models[model === 'A' ? 0 : 1].requestTimeoutMs;
     const record = await askModel(this.options.engines[model], model, context, timeoutMs, {
