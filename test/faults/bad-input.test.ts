@@ -75,7 +75,7 @@ describe('bad datasets stop before any work, in one line naming the file', () =>
       questions: dataset.questions,
       extra: { buildPrompt: (q) => build(q as (typeof dataset.questions)[number], dataset) },
     });
-    h.time.advance(1000);
+    await h.time.advance(1000);
     const outcome = await h.run.finished;
     expect(outcome.reason).toBe('finished');
     const failed = h.events.filter((e) => e.type === 'query-failed');
