@@ -1,7 +1,7 @@
 /** Renders a Comparison as aligned text, Markdown or a self-contained HTML page. */
 import { fixed, ms, NA, table } from '../headless/format.js';
 import { intervalsOverlap, type CompareFigures, type Comparison } from './compare.js';
-import { escapeHtml } from './report/escape.js';
+import { escapeHtml, escapeMarkdownCell } from './report/escape.js';
 import { markdownTable } from './report/markdown.js';
 import { emWithInterval } from './report/tables.js';
 
@@ -79,7 +79,7 @@ export function renderCompareText(comparison: Comparison): string {
 }
 
 export function renderCompareMarkdown(comparison: Comparison): string {
-  const parts = ['# duet comparison', '', ...logList(comparison).map((line) => markdownTable({ head: [line], rows: [] }).split('\n')[0]!.slice(2, -2)), '', LEGEND];
+  const parts = ['# duet comparison', '', ...logList(comparison).map(escapeMarkdownCell), '', LEGEND];
   for (const t of compareTables(comparison)) parts.push('', `## ${t.title}`, '', markdownTable(t));
   return `${parts.join('\n')}\n`;
 }
