@@ -79,7 +79,7 @@ describe('launchServer', () => {
     const port = await freePort();
     const t0 = performance.now();
     const error = await launch(spec(port, ['--mode', 'never-ready'], { readyTimeoutMs: 1_500 })).catch((e: Error) => e);
-    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(performance.now() - t0).toBeLessThan(8_000);
     const message = (error as Error).message;
     expect(message).toMatch(new RegExp(`^server "A" not ready after 2 s \\(http://127.0.0.1:${port}/health: HTTP 503\\)`));
     expect(message).toContain(`  | fake-openai-server listening on ${port}`);
@@ -106,7 +106,7 @@ describe('launchServer', () => {
   it('a server killed mid-run fails its requests fast and clearly; the other model keeps going', async () => {
     const [portA, portB] = [await freePort(), await freePort()];
     const statesA: string[] = [];
-    const a = await launch(spec(portA, ['--ttft-ms', '2000']), 'A', statesA);
+    const a = await launch(spec(portA, ['--ttft-ms', '30000']), 'A', statesA);
     const b = await launch(spec(portB, ['--gap-ms', '5']), 'B');
     const engineA = createOpenAIEngine(modelSchema.parse({ label: 'A', backend: 'openai', url: `http://127.0.0.1:${portA}/v1` }));
     const engineB = createOpenAIEngine(modelSchema.parse({ label: 'B', backend: 'openai', url: `http://127.0.0.1:${portB}/v1` }));
@@ -116,7 +116,8 @@ describe('launchServer', () => {
     const tKill = performance.now();
     process.kill(a.pid, 'SIGKILL');
     const error = await inFlight;
-    expect(performance.now() - tKill).toBeLessThan(500);
+    // Far sooner than the 30 s first token or the 120 s request timeout (slack for a loaded box).
+    expect(performance.now() - tKill).toBeLessThan(2_000);
     expect((error as Error).message).toMatch(/^model "A" \(.*\): stream cut mid-answer after 0 tokens/);
     await expect(engineA.generate(request)).rejects.toThrow(/request failed: ECONNREFUSED/);
     expect((await a.exited).signal).toBe('SIGKILL');

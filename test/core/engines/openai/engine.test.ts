@@ -153,7 +153,7 @@ describe('createOpenAIEngine', () => {
     const engine = createOpenAIEngine(profile(server.url, { requestTimeoutMs: 100 }));
     const t0 = performance.now();
     await expect(engine.generate(request())).rejects.toThrow(/not finished within 100 ms|no answer within 100 ms/);
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(performance.now() - t0).toBeLessThan(3_000); // not the fake's 5 s
     const slow = createOpenAIEngine(profile(server.url));
     const controller = new AbortController();
     const pending = slow.generate(request({ signal: controller.signal }));
@@ -183,7 +183,7 @@ describe('createOpenAIEngine', () => {
     const t0 = performance.now();
     await expect(engine.generate(request())).rejects.toThrow(/request failed: ECONNREFUSED/);
     await expect(engine.start()).rejects.toThrow(/cannot reach .*\/v1\/models: ECONNREFUSED/);
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(performance.now() - t0).toBeLessThan(3_000);
   });
 
   it('learns the served name and the synthetic flag from /v1/models', async () => {
