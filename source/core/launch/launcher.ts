@@ -56,6 +56,12 @@ interface Running {
   exit: Promise<ServerExit>;
 }
 
+/** The command line for the log header, with the value after any --api-key/--token-like flag hidden. */
+export function loggableCommand(command: string, args: readonly string[]): string {
+  const secretFlag = /^--?[\w-]*(key|token|secret|password)[\w-]*$/i;
+  return [command, ...args.map((arg, i) => (i > 0 && secretFlag.test(args[i - 1]!) ? '***' : arg.replace(/^(--?[\w-]*(?:key|token|secret|password)[\w-]*=).*/i, '$1***')))].join(' ');
+}
+
 function describeExit(exit: ServerExit): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
@@ -110,7 +116,7 @@ export async function launchServer(spec: LaunchProfile, options: LaunchOptions):
       });
     let child: ReturnType<typeof spawnChild>;
     try {
-      writeSync(fd, `--- ${new Date().toISOString()} duet starts ${options.name}: ${[spec.command, ...spec.args].join(' ')}\n`);
+      writeSync(fd, `--- ${new Date().toISOString()} duet starts ${options.name}: ${loggableCommand(spec.command, spec.args)}\n`);
       child = spawnChild();
     } finally {
       closeSync(fd);

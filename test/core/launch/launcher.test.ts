@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIEngine } from '../../../source/core/engines/openai/engine.js';
 import type { ServerState } from '../../../source/core/events.js';
-import { launchServer, type LaunchedServer } from '../../../source/core/launch/launcher.js';
+import { launchServer, loggableCommand, type LaunchedServer } from '../../../source/core/launch/launcher.js';
 import { trackedPids } from '../../../source/core/launch/safety-net.js';
 import { launchSchema, modelSchema, type LaunchProfile } from '../../../source/core/profile/schema.js';
 import { fakeServerPath, freePort, isAlive } from './helpers.js';
@@ -33,6 +33,12 @@ async function launch(s: LaunchProfile, name = 'A', states: string[] = []) {
 }
 
 const request = { id: 'q', messages: [{ role: 'user' as const, content: 'hi' }], promptIds: [1], promptText: 'hi', maxNewTokens: 8 };
+
+describe('loggableCommand', () => {
+  it('hides the values of key/token flags in the log header', () => {
+    expect(loggableCommand('vllm', ['serve', 'm', '--api-key', 'sk-123', '--port', '8001', '--hf-token=hf_abc'])).toBe('vllm serve m --api-key *** --port 8001 --hf-token=***');
+  });
+});
 
 describe('launchServer', () => {
   it('starts a server, waits until ready with progress, logs its output, and stops it with SIGTERM', async () => {
