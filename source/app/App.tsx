@@ -36,7 +36,7 @@ export function App({ handle, mode, title, tickMs = TICK_MS, now = () => perform
     if (current.message || current.pauseIntent) dispatch({ type: 'tick', now: now(), paused: next.paused });
   });
   latestRef.current = snapshot;
-  useRunEvents(handle, dispatch, now);
+  const failures = useRunEvents(handle, dispatch, now);
   const { columns, rows } = useTerminalSize();
-  return <Screen snapshot={snapshot} ui={ui} mode={mode} title={title} columns={columns} rows={rows} speed={replaySpeed(handle)} />;
+  return <Screen snapshot={snapshot} ui={ui} mode={mode} title={title} columns={columns} rows={rows} speed={replaySpeed(handle)} failures={failures()} />;
 }

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import type { Snapshot } from '../core/metrics/snapshot.js';
+import type { FailedAnswer } from './hooks/useRunEvents.js';
 import type { Mode } from './keys.js';
 import { planLayout } from './layout.js';
 import { Header } from './panels/Header.js';
@@ -21,10 +22,12 @@ export interface ScreenProps {
   rows: number;
   /** Replay speed, when known. */
   speed?: number;
+  /** Latest failed requests (from run events), newest first. */
+  failures?: readonly FailedAnswer[];
 }
 
 /** The whole screen for one snapshot and one UI state. Pure: no hooks but the theme. */
-export function Screen({ snapshot, ui, mode, title, columns, rows, speed }: ScreenProps) {
+export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failures }: ScreenProps) {
   const plan = planLayout(columns, rows);
   const { compact, wide } = plan;
   let body;
@@ -47,7 +50,7 @@ export function Screen({ snapshot, ui, mode, title, columns, rows, speed }: Scre
           {power}
           {segments}
         </Box>
-        <Ticker recent={snapshot.recent} width={columns} lines={plan.tickerLines} compact={compact} />
+        <Ticker recent={snapshot.recent} failures={failures} width={columns} lines={plan.tickerLines} compact={compact} />
       </>
     );
   }

@@ -115,3 +115,17 @@ export function sparkline(series: readonly number[], width: number): string {
   });
   return ' '.repeat(width - cells.length) + cells.join('');
 }
+
+/** Splits text into at most `lines` lines of `width` columns, breaking at spaces when it can; the last line is truncated. */
+export function wrapLines(text: string, width: number, lines: number): string[] {
+  const out: string[] = [];
+  let rest = text.replace(/[\r\n\t]+/g, ' ').trim();
+  while (rest.length > 0 && out.length < lines - 1 && rest.length > width) {
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width / 2 ? space : width;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0 || out.length === 0) out.push(truncate(rest, width));
+  return out;
+}

@@ -4,7 +4,7 @@ import { interpretKey, nextPolicy } from '../../source/app/keys.js';
 import { initialUiState } from '../../source/app/state.js';
 import { policyNames } from '../../source/core/profile/schema.js';
 import { FakeHandle } from './fakeHandle.js';
-import { snapshot } from './fixtures.js';
+import { record, snapshot } from './fixtures.js';
 import { renderAt, tick, waitFor, type Rendered } from './render.js';
 
 let mounted: Rendered | undefined;
@@ -134,6 +134,14 @@ describe('live keys send the right commands', () => {
     const { handle, screen } = await app();
     handle.emit({ type: 'policy-switch', t: 1, from: 'round-robin', to: 'cascade', segment: 3 });
     expect(await waitFor(() => screen.lines().at(-1)!.includes('policy round-robin → cascade (segment 3)'))).toBe(true);
+  });
+
+  it('lists a failed request from the run events in the ticker on the next tick', async () => {
+    const handle = new FakeHandle();
+    mounted = renderAt(<App handle={handle} mode="live" title="default" tickMs={20} />, { columns: 120, rows: 40 });
+    await waitFor(() => mounted!.lastFrame().includes('duet'));
+    handle.emit({ type: 'query-failed', t: 5, record: record(130, { model: 'B', question: 'Why did it fail?', error: 'model "large", request 130:B: worker exited', tDone: 4000 }) });
+    expect(await waitFor(() => /! B .*Why did it fail\?.*→ error: worker exited/.test(mounted!.lastFrame()))).toBe(true);
   });
 
   it('q shows stopping… until the run finishes, and ignores other keys meanwhile', async () => {

@@ -96,6 +96,12 @@ describe('header', () => {
     s.unmount();
   });
 
+  it('does not say duet twice when the title already does', () => {
+    const s = renderAt(<Screen snapshot={snapshot()} ui={initialUiState} mode="live" title="duet: default" columns={120} rows={40} />, { columns: 120, rows: 40 });
+    expect(s.lines()[0]).toMatch(/^duet: default · onnx · cpu/);
+    s.unmount();
+  });
+
   it('shows PAUSED from the snapshot, REPLAY in replay mode, and the backend and device', () => {
     const s = screen(snapshot({ paused: true }), 120, 40, initialUiState, 'replay');
     expect(s.lines()[0]).toMatch(/PAUSED.*REPLAY/);
@@ -132,6 +138,15 @@ describe('power', () => {
     expect(frame).toContain('power n/a — npu-smi: npu-smi not found on PATH');
     expect(frame).not.toMatch(/(^|[^\d.])0(\.0+)? W/m);
     expect(frame).not.toMatch(/(^|[^\d.])0(\.0+)? k?J/m);
+    s.unmount();
+  });
+
+  it('gives a long reason two lines in the full panel', () => {
+    const reason = 'npu-smi not found (looked for "npu-smi" on PATH); nvidia-smi: not found; rapl: /sys/class/powercap is not readable';
+    const p = power({ status: [{ source: 'npu-smi', state: 'unavailable', reason, intervalMs: 1000 }], devices: [], powerW: undefined, powerSeries: [], samples: 0 });
+    const s = renderAt(<PowerPanel power={p} energy={{ estimated: false }} width={60} compact={false} maxDevices={2} />, { columns: 60 });
+    const text = s.lines().map((l) => l.replace(/^│ | *│$/g, '').trim()).join(' ');
+    expect(text).toContain(`power n/a — npu-smi: ${reason.slice(0, 70)}`);
     s.unmount();
   });
 
@@ -181,6 +196,16 @@ describe('segments, ticker, slowest', () => {
     expect(lines[first]).toMatch(/✓ A .*→ \(no answer\).*gold \(unanswerable\)/);
     expect(lines[first + 1]).toMatch(/✗ B .*→ 1648 .*gold 1649/);
     expect(lines[first + 2]).toMatch(/✓ A .*Seine.*gold the Seine \(\+1\)/);
+    s.unmount();
+  });
+
+  it('shows failed requests in line with the answers, with the error', () => {
+    const failures = [{ seq: 121, model: 'B' as const, question: 'Who built the bridge?', error: 'onnxruntime failed: token_ids must be a non-empty array', e2eMs: 3800 }];
+    const s = renderAt(<Screen snapshot={snapshot()} ui={initialUiState} mode="live" title="default" columns={120} rows={40} failures={failures} />, { columns: 120, rows: 40 });
+    const lines = s.lines();
+    const first = lineOf(lines, 'Who built the bridge?');
+    expect(lines[first]).toMatch(/! B  3\.80s Who built the bridge\?\s+→ error: onnxruntime failed: token_ids must be a non-empty/);
+    expect(lines[first + 1]).toContain('unicorn'); // then the newest answer
     s.unmount();
   });
 

@@ -14,6 +14,7 @@ const tmux = ['/usr/bin/tmux', '/usr/local/bin/tmux'].find((p) => existsSync(p))
 const missing = [
   !tmux && 'tmux is not installed',
   !existsSync(join(root, 'source/commands/run.ts')) && 'source/commands/run.ts (duet run) does not exist yet',
+  !existsSync(join(root, 'source/core/profile/loader.ts')) && 'source/core/profile/loader.ts (the profile loader duet run needs) does not exist yet',
   !existsSync(join(root, 'models/demo-small')) && 'models/demo-small is missing (run: duet make-demo-models)',
   !existsSync(join(root, 'models/demo-large')) && 'models/demo-large is missing (run: duet make-demo-models)',
 ].filter((x): x is string => typeof x === 'string');

@@ -41,7 +41,8 @@ export function Header({ snapshot, title, mode, paused, stopping, width, speed }
     badges.push(full);
     if (used() + 20 > width) full.label = SYNTHETIC_SHORT;
   }
-  const titleText = truncate(`duet · ${title} · ${backendLabel(snapshot)}`, Math.max(8, width - used() - 1));
+  const name = /^duet\b/.test(title) ? title : `duet · ${title}`;
+  const titleText = truncate(`${name} · ${backendLabel(snapshot)}`, Math.max(8, width - used() - 1));
   const weight = snapshot.policy === 'weighted' ? ` · weight A ${num(snapshot.weight, 2)}` : '';
   const progress = `${snapshot.done}${snapshot.total !== undefined ? `/${snapshot.total}` : ''} done`;
   const replay = mode === 'replay' && speed !== undefined ? ` · speed ×${num(speed)}` : '';

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { EnergyFigures, PowerView } from '../../core/metrics/snapshot.js';
 import type { DeviceReading } from '../../core/telemetry/sample.js';
-import { joules, mib, num, pct, sparkline, truncate, watts } from '../format.js';
+import { joules, mib, num, pct, sparkline, truncate, watts, wrapLines } from '../format.js';
 import { useTheme } from '../hooks/useTheme.js';
 
 export interface PowerPanelProps {
@@ -57,9 +57,12 @@ export function PowerPanel({ power, energy, width, compact, maxDevices }: PowerP
       <Text bold wrap="truncate">
         {truncate(`power & devices${source}`, inner)}
       </Text>
-      <Text color={reason ? theme.warn : undefined} wrap="truncate">
-        {truncate(now, inner)}
-      </Text>
+      {/* Without power the figures line is free: the reason may take two lines. */}
+      {wrapLines(now, inner, reason ? 2 : 1).map((line, i) => (
+        <Text key={`now${i}`} color={reason ? theme.warn : undefined} wrap="truncate">
+          {line}
+        </Text>
+      ))}
       {reason ? null : (
         <Text wrap="truncate">{truncate(figures, inner)}</Text>
       )}

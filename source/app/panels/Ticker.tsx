@@ -1,10 +1,13 @@
 import { Box, Text } from 'ink';
 import type { RecentAnswer } from '../../core/metrics/snapshot.js';
 import { ms, padEnd, truncate } from '../format.js';
+import type { FailedAnswer } from '../hooks/useRunEvents.js';
 import { useTheme } from '../hooks/useTheme.js';
 
 export interface TickerProps {
   recent: readonly RecentAnswer[];
+  /** Failed requests, shown in line with the answers. */
+  failures?: readonly FailedAnswer[];
   width: number;
   lines: number;
   compact: boolean;
@@ -21,11 +24,14 @@ export function goldText(gold: readonly string[]): string {
 }
 
 /** The latest answers, newest first: hit/miss, model, question, prediction vs gold. */
-export function Ticker({ recent, width, lines, compact }: TickerProps) {
+export function Ticker({ recent, failures = [], width, lines, compact }: TickerProps) {
   const theme = useTheme();
   if (lines <= 0) return null;
   const inner = Math.max(20, width - (compact ? 0 : 4));
-  const rows = [...recent].sort((a, b) => b.seq - a.seq).slice(0, lines);
+  type Row = { kind: 'answer'; r: RecentAnswer } | { kind: 'failure'; r: FailedAnswer };
+  const rows: Row[] = [...recent.map((r): Row => ({ kind: 'answer', r })), ...failures.map((r): Row => ({ kind: 'failure', r }))]
+    .sort((a, b) => b.r.seq - a.r.seq || (a.r.model < b.r.model ? -1 : 1))
+    .slice(0, lines);
   const rest = inner - 2 - 2 - 7 - 3;
   const qw = Math.max(8, Math.floor(rest * 0.45));
   const pw = Math.max(6, Math.floor(rest * 0.27));
@@ -34,17 +40,28 @@ export function Ticker({ recent, width, lines, compact }: TickerProps) {
     rows.length === 0 ? (
       <Text color={theme.muted}>no answers yet</Text>
     ) : (
-      rows.map((r) => (
-        <Text key={`${r.seq}:${r.model}`} wrap="truncate">
-          <Text color={r.hit ? theme.good : theme.bad}>{r.hit ? '✓ ' : '✗ '}</Text>
-          <Text color={r.model === 'A' ? theme.modelA : theme.modelB}>{`${r.model} `}</Text>
-          <Text color={theme.muted}>{ms(r.e2eMs).padStart(6)} </Text>
-          {padEnd(r.question, qw)}
-          {' → '}
-          <Text bold>{padEnd(answerText(r.prediction), pw)}</Text>
-          <Text color={theme.muted}>{truncate(` gold ${goldText(r.gold)}`, gw)}</Text>
-        </Text>
-      ))
+      rows.map(({ kind, r }) =>
+        kind === 'failure' ? (
+          <Text key={`${r.seq}:${r.model}:x`} wrap="truncate">
+            <Text color={theme.bad}>! </Text>
+            <Text color={r.model === 'A' ? theme.modelA : theme.modelB}>{`${r.model} `}</Text>
+            <Text color={theme.muted}>{ms(r.e2eMs).padStart(6)} </Text>
+            {padEnd(r.question, qw)}
+            {' → '}
+            <Text color={theme.bad}>{truncate(`error: ${r.error}`, pw + gw)}</Text>
+          </Text>
+        ) : (
+          <Text key={`${r.seq}:${r.model}`} wrap="truncate">
+            <Text color={r.hit ? theme.good : theme.bad}>{r.hit ? '✓ ' : '✗ '}</Text>
+            <Text color={r.model === 'A' ? theme.modelA : theme.modelB}>{`${r.model} `}</Text>
+            <Text color={theme.muted}>{ms(r.e2eMs).padStart(6)} </Text>
+            {padEnd(r.question, qw)}
+            {' → '}
+            <Text bold>{padEnd(answerText(r.prediction), pw)}</Text>
+            <Text color={theme.muted}>{truncate(` gold ${goldText(r.gold)}`, gw)}</Text>
+          </Text>
+        ),
+      )
     );
   if (compact) return <Box flexDirection="column">{body}</Box>;
   return (
