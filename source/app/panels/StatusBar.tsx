@@ -24,7 +24,7 @@ export function StatusBar({ mode, metric, stopping, message, width }: StatusBarP
   if (stopping) {
     return (
       <Text color={theme.warn} wrap="truncate">
-        {truncate('stopping… finishing in-flight requests and flushing the session log (Ctrl-C again to insist)', width)}
+        {truncate('stopping… letting in-flight requests finish, then flushing the session log', width)}
       </Text>
     );
   }
