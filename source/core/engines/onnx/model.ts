@@ -33,6 +33,8 @@ export interface LoadOptions extends SessionOptions {
 
 /** A loaded model: session, graph shape, tokenizer, stop ids and the facts for EngineInfo. */
 export class OnnxModel {
+  private readonly logitsBuffers = new Map<number, ort.Tensor>();
+
   private constructor(
     readonly files: ModelFiles,
     readonly session: ort.InferenceSession,
@@ -97,7 +99,7 @@ export class OnnxModel {
       feeds[key] = cache.layers[layer]![0];
       feeds[value] = cache.layers[layer]![1];
     });
-    const out = await this.session.run(feeds);
+    const out = await this.session.run(feeds, this.fetches(batch, steps));
     const logits = out.logits!;
     const presents = io.presentNames.map(([key, value]): [ort.Tensor, ort.Tensor] => [out[key]!, out[value]!]);
     return {
@@ -105,6 +107,23 @@ export class OnnxModel {
       logitsPositions: logits.dims[1]!,
       cache: KvCache.fromOutputs(presents, io.kvHeads, io.headDim, io.kvType),
     };
+  }
+
+  /**
+   * Decode steps write their logits into a buffer reused from step to step (one per batch
+   * size) instead of a fresh 0.5 MB-per-row array each time; callers read the logits before
+   * the next forward. Prefill logits may have any number of positions: those are allocated.
+   */
+  private fetches(batch: number, steps: number): ort.InferenceSession.FetchesType {
+    const names = this.session.outputNames;
+    if (steps !== 1) return names;
+    let logits = this.logitsBuffers.get(batch);
+    if (!logits) {
+      const size = batch * this.vocab;
+      logits = new ort.Tensor(this.io.logitsType, this.io.logitsType === 'float16' ? new Uint16Array(size) : new Float32Array(size), [batch, 1, this.vocab]);
+      this.logitsBuffers.set(batch, logits);
+    }
+    return Object.fromEntries(names.map((name) => [name, name === 'logits' ? logits : null]));
   }
 
   /** Last-position logits of one sequence run from scratch, without a cache (a reference for tests). */
