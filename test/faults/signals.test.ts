@@ -1,0 +1,70 @@
+/**
+ * SIGINT / SIGTERM to `duet run --headless` on a launch profile (two fake OpenAI server
+ * processes): duet stops issuing, flushes the log (ending in run-end), stops the servers
+ * it started and exits 130 / 143. Checked by pid: no child process is left behind.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { descendants, isAlive, waitGone } from '../../scripts/lib/processes.js';
+import { freePort } from '../core/launch/helpers.js';
+
+const fakeServer = resolve('test/fixtures/fake-openai-server.mjs');
+const dataset = resolve('examples/squad-sample.json');
+
+async function launchProfile(dir: string): Promise<string> {
+  const [a, b] = [await freePort(), await freePort()];
+  const model = (label: string, port: number) => `  - label: ${label}
+    backend: openai
+    url: http://127.0.0.1:${port}/v1
+    requestTimeoutMs: 20000
+    launch:
+      command: ${process.execPath}
+      args: [${fakeServer}, --port, "${port}", --model, ${label}, --ttft-ms, "30", --gap-ms, "20", --tokens, "40"]
+      readyUrl: http://127.0.0.1:${port}/health
+      readyTimeoutMs: 30000
+      stopGraceMs: 3000
+`;
+  const path = join(dir, 'launch.yaml');
+  writeFileSync(path, `name: signals\nmodels:\n${model('small', a)}${model('large', b)}workload:\n  dataset: ${dataset}\n  load: { mode: closed, concurrency: 4 }\ntelemetry: { source: none }\n`);
+  return path;
+}
+
+/** Starts a headless run, waits until both servers run and answers flow, then sends `signal`. */
+async function interrupt(signal: 'SIGINT' | 'SIGTERM') {
+  const dir = mkdtempSync(join(tmpdir(), `duet-${signal}-`));
+  const log = join(dir, 'session.jsonl');
+  const child: ResultPromise = execa('node', ['bin/duet.js', 'run', '--headless', '--profile', await launchProfile(dir), '--log', log], { reject: false, timeout: 90_000, cwd: process.cwd() });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  let servers: number[] = [];
+  for (let waited = 0; waited < 60_000; waited += 100) {
+    // The headless status line appears once questions are being answered.
+    servers = descendants(child.pid!);
+    if (servers.length >= 2 && /\d+ done|done \d+|answered|q\/s/i.test(out)) break;
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  servers = descendants(child.pid!);
+  expect(servers.length).toBeGreaterThanOrEqual(2);
+  child.kill(signal);
+  const result = await child;
+  return { result, log, servers, dir };
+}
+
+describe('signals: duet run --headless with launched servers', () => {
+  it.concurrent.each(['SIGINT', 'SIGTERM'] as const)('%s: conventional exit code, log flushed to run-end, no process left', async (signal) => {
+    const { result, log, servers } = await interrupt(signal);
+    expect(result.exitCode).toBe(signal === 'SIGINT' ? 130 : 143);
+    expect(result.stderr).toContain(`duet: ${signal}, stopping`);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const lines = readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type?: string; reason?: string; detail?: string; state?: string });
+    expect(lines.at(-1)).toMatchObject({ type: 'run-end', reason: 'signal', detail: signal });
+    expect(lines.filter((l) => l.type === 'query-finished').length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.type === 'server' && l.state === 'stopped')).toHaveLength(2);
+    expect(await waitGone(servers, 5000)).toEqual([]);
+    expect(servers.every((pid) => !isAlive(pid))).toBe(true);
+  }, 120_000);
+});
