@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,26 +7,29 @@ import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../source/commands/run.js';
 import { loadSquad } from '../../source/core/dataset/squad.js';
 import { FakeEngine } from '../../source/core/engines/fake.js';
-import { profileSchema } from '../../source/core/profile/schema.js';
-import { parseRunFlags, type RawRunFlags, type RunOverrides } from '../../source/core/run/flags.js';
-import type { LoadedProfile } from '../../source/core/run/prepare.js';
+import { parseRunFlags, type RawRunFlags } from '../../source/core/run/flags.js';
 
 const squad = resolve(process.cwd(), '../shared/data/squad/dev-v2.0.subset-Normans-Rhine.official.json');
 
-/** Applies the overrides the way the profile loader does (enough for these tests). */
-async function loadTestProfile(_path: string | undefined, o: RunOverrides): Promise<LoadedProfile> {
-  const load = o.rate !== undefined ? { mode: 'open', rate: o.rate } : { mode: 'closed', concurrency: o.concurrency ?? 4 };
-  const profile = profileSchema.parse({
-    name: 'e2e',
-    models: [
-      { label: 'small', backend: 'onnx', path: '/fake/small' },
-      { label: 'large', backend: 'onnx', path: '/fake/large' },
-    ],
-    workload: { dataset: o.dataset ?? squad, limit: o.limit, warmup: o.warmup ?? 0, load, maxNewTokens: 16 },
-    scheduler: { policy: o.policy ?? 'round-robin' },
-    telemetry: { source: 'none' },
-  });
-  return { ...profile, path: '/fake/profile.yaml' };
+/** A profile file for the real loader; the engines are fakes, so the model paths are never read. */
+function writeProfile(dir: string): string {
+  const file = join(dir, 'e2e.yaml');
+  writeFileSync(
+    file,
+    [
+      'name: e2e',
+      'models:',
+      '  - { label: small, backend: onnx, path: /fake/small }',
+      '  - { label: large, backend: onnx, path: /fake/large }',
+      'workload:',
+      `  dataset: ${squad}`,
+      '  maxNewTokens: 16',
+      '  load: { mode: closed, concurrency: 4 }',
+      'telemetry: { source: none }',
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
 
 function capture(): { stream: Writable & { isTTY?: boolean }; text: () => string } {
@@ -48,8 +51,8 @@ describe.skipIf(!existsSync(squad))('duet run, end to end with fake engines', ()
     const out = capture();
     const err = capture();
     const log = join(dir, 'run.jsonl');
-    const raw: RawRunFlags = { headless: true, limit: '12', warmup: '2', concurrency: '3', log };
-    const code = await runCommand(parseRunFlags(raw), { stdout: out.stream, stderr: err.stream, prepare: { loadProfile: loadTestProfile, createEngine: await goldEngines(5) } });
+    const raw: RawRunFlags = { profile: writeProfile(dir), headless: true, limit: '12', warmup: '2', concurrency: '3', log };
+    const code = await runCommand(parseRunFlags(raw), { stdout: out.stream, stderr: err.stream, prepare: { createEngine: await goldEngines(5) } });
     expect(code).toBe(0);
     expect(out.text()).toMatch(/duet: run finished after [\d.]+ s, 12\/12 questions/);
     expect(out.text()).toMatch(/^A small +6 .* 100\.0%/m);
@@ -67,13 +70,20 @@ describe.skipIf(!existsSync(squad))('duet run, end to end with fake engines', ()
     const out = capture();
     const err = capture();
     const signals = new EventEmitter();
-    const raw: RawRunFlags = { json: false, concurrency: '2', log: false };
-    const running = runCommand(parseRunFlags(raw), { stdout: out.stream, stderr: err.stream, signals, prepare: { loadProfile: loadTestProfile, createEngine: await goldEngines(200) } });
+    const raw: RawRunFlags = { profile: writeProfile(mkdtempSync(join(tmpdir(), 'duet-run-'))), json: false, concurrency: '2', log: false };
+    const running = runCommand(parseRunFlags(raw), { stdout: out.stream, stderr: err.stream, signals, prepare: { createEngine: await goldEngines(200) } });
     await new Promise((r) => setTimeout(r, 700));
     signals.emit('SIGINT', 'SIGINT');
     expect(await running).toBe(130);
     expect(err.text()).toContain('stdout is not a terminal, so running headless');
     expect(out.text()).toMatch(/duet: run signal \(SIGINT\) after/);
     expect(out.text()).not.toContain('session log:');
+  });
+
+  it('refuses a missing profile or dataset with one line naming the file', async () => {
+    const io = { stdout: capture().stream, stderr: capture().stream, prepare: { createEngine: await goldEngines(5) } };
+    await expect(runCommand(parseRunFlags({ profile: '/nope/duet.yaml', headless: true }), io)).rejects.toThrow('/nope/duet.yaml: profile not found');
+    const profile = writeProfile(mkdtempSync(join(tmpdir(), 'duet-run-')));
+    await expect(runCommand(parseRunFlags({ profile, dataset: '/nope/squad.json', headless: true }), io)).rejects.toThrow(/\/nope\/squad\.json/);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { extractAnswer } from '../dataset/answer.js';
@@ -9,6 +9,7 @@ import type { Engine, ModelSlot } from '../engines/engine.js';
 import { UserError } from '../errors.js';
 import { scoreAnswer } from '../eval/squad-score.js';
 import { MetricsStore } from '../metrics/store.js';
+import { defaultProfilePath, loadProfile } from '../profile/loader.js';
 import type { ModelProfile, Profile } from '../profile/schema.js';
 import { buildSessionHeader, defaultLogPath } from '../session/header.js';
 import { openSessionLog } from '../session/writer.js';
@@ -36,10 +37,6 @@ export interface PreparedRun {
   title: string;
 }
 
-interface ProfileLoaderModule {
-  loadProfile(path: string, overrides?: RunOverrides): Promise<LoadedProfile>;
-  defaultProfilePath?: string;
-}
 
 /** Loads the profile, dataset, tokenizer, engines, metrics, telemetry and log opener for one run. */
 export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<PreparedRun> {
@@ -95,10 +92,8 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
   return { profile, options, title: `duet: ${profileName}` };
 }
 
-async function defaultLoadProfile(path: string | undefined, overrides: RunOverrides): Promise<LoadedProfile> {
-  const loader = await importOptional<ProfileLoaderModule>('../profile/loader.js');
-  if (!loader) throw new UserError('duet run: the profile loader (source/core/profile/loader.ts) is not installed');
-  return loader.loadProfile(path ?? loader.defaultProfilePath ?? 'profiles/default.yaml', overrides);
+function defaultLoadProfile(path: string | undefined, overrides: RunOverrides): Promise<LoadedProfile> {
+  return loadProfile(path ?? defaultProfilePath, overrides);
 }
 
 async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line: string) => void): Promise<Engine> {
@@ -129,14 +124,6 @@ async function ensureDemoModel(model: ModelProfile, progress: (line: string) => 
       if (line !== lastLine) progress((lastLine = line));
     },
   });
-}
-
-/** Imports a module that another part of duet provides, or undefined while it is absent. */
-async function importOptional<T>(specifier: string): Promise<T | undefined> {
-  const url = new URL(specifier, import.meta.url);
-  const candidates = [url, new URL(url.href.replace(/\.js$/, '.ts'))];
-  if (!candidates.some((candidate) => existsSync(candidate))) return undefined;
-  return (await import(specifier)) as T;
 }
 
 let version: string | undefined;
