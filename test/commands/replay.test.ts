@@ -1,0 +1,36 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { command, parseSpeed } from '../../source/commands/replay.js';
+import { UserError } from '../../source/core/errors.js';
+import { fakeHeader, fakeRunEvents, toJsonl } from '../core/session/fake-run.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('duet replay', () => {
+  it.skipIf(process.stdout.isTTY === true)('without a terminal prints one line saying so, then the final summary', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'duet-replay-'));
+    const log = path.join(dir, 'run.jsonl');
+    await writeFile(log, toJsonl(fakeHeader(), fakeRunEvents({ questions: 10, ended: false })));
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    expect(await command.run({ input: [log], flags: { speed: '4' } })).toBe(0);
+    const text = out.join('');
+    expect(text.split('\n')[0]).toBe('duet replay: stdout is not a terminal, so here is the final summary of the log instead of the replay');
+    // Warm-up question 0 is left out: 9 of 10 questions done; no run-end in the log.
+    expect(text).toContain('duet: run finished (log interrupted: no run-end)');
+    expect(text).toContain('9/10 questions');
+    expect(text).toContain(`session log: ${log}`);
+  });
+
+  it('--speed takes 0.25 to 64, with or without an x', () => {
+    expect([parseSpeed(undefined), parseSpeed('4'), parseSpeed('0.25x'), parseSpeed('64')]).toEqual([1, 4, 0.25, 64]);
+    for (const bad of ['0', '100', 'fast', '-2']) expect(() => parseSpeed(bad)).toThrow(new UserError(`--speed: expected a number from 0.25 to 64, got "${bad}"`));
+  });
+
+  it('needs exactly one log', async () => {
+    await expect(command.run({ input: [], flags: { speed: undefined } })).rejects.toThrow(new UserError('replay: give the session log to play (duet replay logs/<run>.jsonl)'));
+    await expect(command.run({ input: ['a', 'b'], flags: { speed: undefined } })).rejects.toThrow(/one log at a time/);
+  });
+});
