@@ -130,6 +130,22 @@ describe('live keys send the right commands', () => {
     expect(status()).toContain('p policy');
   });
 
+  it('s keeps the path when the run answers the save synchronously (as the controller does)', async () => {
+    const handle = new FakeHandle();
+    const send = handle.send.bind(handle);
+    handle.send = (command) => {
+      send(command);
+      if (command.type === 'save') handle.emit({ type: 'save', t: 1, path: '/tmp/sync.jsonl' });
+    };
+    mounted = renderAt(<App handle={handle} mode="live" title="default" tickMs={50} />, { columns: 120, rows: 40 });
+    await waitFor(() => mounted!.lastFrame().includes('duet'));
+    await tick(20);
+    await press(mounted, 's');
+    expect(await waitFor(() => mounted!.lines().at(-1)!.includes('session log saved: /tmp/sync.jsonl'))).toBe(true);
+    await tick(200);
+    expect(mounted.lines().at(-1)).toContain('session log saved: /tmp/sync.jsonl');
+  });
+
   it('shows policy switches from the run as they happen', async () => {
     const { handle, screen } = await app();
     handle.emit({ type: 'policy-switch', t: 1, from: 'round-robin', to: 'cascade', segment: 3 });

@@ -30,12 +30,14 @@ export function useKeybindings(
         paused: effectivePaused(current, snapshot.paused),
         now: now(),
       });
-      for (const command of result.commands) handle.send(command);
+      // UI first: a run may answer a command synchronously (save emits its path at once),
+      // and that answer must not be overwritten by the key's own "saving…" message.
       for (const action of result.actions) {
         // Keep the ref current so a second key in the same chunk sees the first one's effect.
         uiRef.current = uiReducer(uiRef.current, action);
         dispatch(action);
       }
+      for (const command of result.commands) handle.send(command);
     },
     { isActive: isRawModeSupported === true },
   );
