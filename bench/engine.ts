@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { OnnxGenerator } from '../source/core/engines/onnx/generator.js';
-import { bestOf, formatRatio, type Timing } from './lib/timing.js';
+import { alternate, formatRatio, type Timing } from './lib/timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,12 +56,6 @@ async function duetRun(batch: number, tokens: number): Promise<Timing> {
   if (generated !== batch * tokens) throw new Error(`duet generated ${generated} tokens, expected ${batch * tokens}`);
   return { ms, tokens: generated };
 }
-// Warm-up: onnxruntime plans memory per input shape, so the first runs of each shape are slow (both sides get the same).
-for (const batch of [1, 1, 1, bigBatch]) await duetRun(batch, 4);
-const duetPrefill = await bestOf(repeats, () => duetRun(1, 1));
-const duet1 = await bestOf(repeats, () => duetRun(1, newTokens));
-const duetN = await bestOf(repeats, () => duetRun(bigBatch, newTokens));
-await duet.release();
 
 // ---- transformers.js ----
 const transformers = await import('@huggingface/transformers');
@@ -88,10 +82,16 @@ async function peerRun(batch: number, tokens: number): Promise<Timing> {
   if (generated !== batch * tokens) throw new Error(`transformers.js generated ${generated} tokens, expected ${batch * tokens}`);
   return { ms, tokens: generated };
 }
-for (const batch of [1, 1, 1, bigBatch]) await peerRun(batch, 4);
-const peerPrefill = await bestOf(repeats, () => peerRun(1, 1));
-const peer1 = await bestOf(repeats, () => peerRun(1, newTokens));
-const peerN = await bestOf(repeats, () => peerRun(bigBatch, newTokens));
+// Warm-up: onnxruntime plans memory per input shape, so the first runs of each shape are slow (both sides get the same).
+for (const batch of [1, 1, 1, bigBatch]) {
+  await duetRun(batch, 4);
+  await peerRun(batch, 4);
+}
+// Each measurement alternates duet and transformers.js, so both see the same background load on shared cores.
+const [duetPrefill, peerPrefill] = await alternate(repeats, () => duetRun(1, 1), () => peerRun(1, 1));
+const [duet1, peer1] = await alternate(repeats, () => duetRun(1, newTokens), () => peerRun(1, newTokens));
+const [duetN, peerN] = await alternate(repeats, () => duetRun(bigBatch, newTokens), () => peerRun(bigBatch, newTokens));
+await duet.release();
 await model.dispose();
 
 // ---- report ----

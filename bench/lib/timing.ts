@@ -14,6 +14,19 @@ export async function bestOf(repeats: number, fn: () => Promise<Timing>): Promis
   return best!;
 }
 
+/** Best of `repeats` for two contenders, run in turns (a, b, a, b, ...) so that both meet the same background load. */
+export async function alternate(repeats: number, a: () => Promise<Timing>, b: () => Promise<Timing>): Promise<[Timing, Timing]> {
+  let bestA: Timing | undefined;
+  let bestB: Timing | undefined;
+  for (let i = 0; i < Math.max(1, repeats); i++) {
+    const ta = await a();
+    if (!bestA || ta.ms < bestA.ms) bestA = ta;
+    const tb = await b();
+    if (!bestB || tb.ms < bestB.ms) bestB = tb;
+  }
+  return [bestA!, bestB!];
+}
+
 export function formatRatio(ratio: number, suffix = ''): string {
   return `${ratio.toFixed(2)}x${suffix ? ` ${suffix}` : ''}`;
 }
