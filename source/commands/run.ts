@@ -75,6 +75,9 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
   const prepared = await prepareRun(flags, { progress, ...io.prepare });
   const interactive = !flags.headless && io.stdout.isTTY === true;
   if (!flags.headless && !interactive) progress('duet: stdout is not a terminal, so running headless (a status line per second)');
+  const { A, B } = prepared.options.engines;
+  // Loading models can take a while (seconds to minutes on a busy CPU): say what is happening.
+  progress(`duet: starting A ${A.info().label} and B ${B.info().label}...`);
   const run = await startRun(prepared.options);
   const signals = io.signals ?? process;
   let signalExit: number | undefined;

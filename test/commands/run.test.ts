@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(squad))('duet run, end to end with fake engines', ()
     expect(lines.at(-1)).toMatchObject({ type: 'run-end', reason: 'finished' });
     expect(lines.filter((l) => l.type === 'query-finished' && !l.record!.warmup)).toHaveLength(12);
     expect(lines.filter((l) => l.type === 'query-finished' && l.record!.warmup)).toHaveLength(2);
-    expect(err.text()).toBe('');
+    expect(err.text()).toBe('duet: starting A small and B large...\n');
   });
 
   it('on SIGINT stops gracefully, prints the summary and exits 130; without a TTY it says it runs headless', async () => {
