@@ -96,6 +96,8 @@ export const telemetrySchema = z.strictObject({
   urls: z.array(z.string().url()).default([]),
   timeoutMs: positiveInt.default(3000),
   idleBaselineMs: nonNegativeInt.default(0),
+  /** Which model each scraped device serves: keys are a device id (10.0.0.5:9100/npu0), an exporter (10.0.0.5:9100) or a host. */
+  deviceMap: z.record(z.string(), z.enum(['A', 'B'])).optional(),
 });
 
 export const sloSchema = z.strictObject({
