@@ -78,7 +78,7 @@ async function readTokenizer(folder: string): Promise<TextTokenizer> {
   for (const id of vocab.values()) maxId = Math.max(maxId, id);
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
-    decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+    decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false })),
     vocabSize: maxId + 1,
     eosIds: [...eos].sort((a, b) => a - b),
   };

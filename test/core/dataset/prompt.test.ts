@@ -25,6 +25,10 @@ describe('Llama 3 tokenizer', () => {
     expect(tokenizer.eosIds).toContain(128009);
   });
 
+  it('decodes an empty answer to the empty string (the tokenizer library throws on [])', () => {
+    expect(tokenizer.decode([])).toBe('');
+  });
+
   it('is loaded once per folder', async () => {
     expect(await loadLlama3Tokenizer()).toBe(tokenizer);
   });
