@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { OnnxGenerator } from '../source/core/engines/onnx/generator.js';
+import { report } from './lib/report.js';
 import { alternate, formatRatio, type Timing } from './lib/timing.js';
 
 const { values } = parseArgs({
@@ -111,3 +112,29 @@ const goals = [
 ] as const;
 for (const [goal, met] of goals) console.log(`${met ? 'met ' : 'MISSED'}  ${goal}`);
 
+// For bench/all.ts (env DUET_BENCH_JSON): the same figures as JSON, nothing more printed.
+const ratio1 = rate(duet1) / rate(peer1);
+const ratioN = rate(duetN) / rate(peerN);
+const prefillRatio = peerPrefill.ms / duetPrefill.ms;
+report(
+  {
+    bench: 'engine',
+    figures: [
+      { name: 'engine: duet / transformers.js tokens/s, batch 1', measured: ratio1, unit: 'x', goal: '>= 1x', pass: ratio1 >= 1 },
+      { name: `engine: duet / transformers.js tokens/s, batch ${bigBatch}`, measured: ratioN, unit: 'x', goal: '>= 1x', pass: ratioN >= 1 },
+      { name: 'engine: transformers.js / duet prefill time', measured: prefillRatio, unit: 'x', goal: '>= 1x', pass: prefillRatio >= 1 },
+    ],
+    absolute: {
+      promptTokens: promptIds.length,
+      newTokens,
+      duetBatch1TokensPerS: rate(duet1),
+      peerBatch1TokensPerS: rate(peer1),
+      duetBatchNTokensPerS: rate(duetN),
+      peerBatchNTokensPerS: rate(peerN),
+      duetPrefillMs: duetPrefill.ms,
+      peerPrefillMs: peerPrefill.ms,
+    },
+    notes: [],
+  },
+  { print: false },
+);
