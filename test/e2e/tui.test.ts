@@ -24,6 +24,7 @@ if (missing.length > 0) console.warn(`test/e2e/tui.test.ts skipped: ${reason}`);
 const session = `duet-e2e-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'duet-e2e-'));
 const exitFile = join(work, 'exit');
+const logFile = join(work, 'session.jsonl');
 
 function tm(...args: string[]): string {
   return execFileSync(tmux!, args, { encoding: 'utf8' });
@@ -47,7 +48,14 @@ function safeScreen(): string {
     return '(no tmux session)';
   }
 }
-const headerLine = () => screen().split('\n')[1] ?? '';
+/** The screen's lines from the TUI's first line on (progress lines may precede it). */
+function tuiLines(): string[] {
+  const lines = screen().split('\n');
+  const header = lines.findIndex((line) => /^policy \S+ · /.test(line));
+  return header > 0 ? lines.slice(header - 1) : [];
+}
+const badgeLine = () => tuiLines()[0] ?? '';
+const headerLine = () => tuiLines()[1] ?? '';
 
 afterAll(() => {
   if (tmux) {
@@ -61,13 +69,14 @@ afterAll(() => {
 });
 
 describe.skipIf(missing.length > 0)(`duet run in tmux${missing.length ? ` (skipped: ${reason})` : ''}`, () => {
-  it('opens the live screen; p, +, space, s and q act; exits 0; the log holds the switches', { timeout: 180_000 }, async () => {
-    const command = `cd '${root}' && node bin/duet.js run; echo $? > '${exitFile}'; sleep 600`;
+  it('opens the live screen; p, +, space, s and q act; exits 0; the log holds the switches', { timeout: 420_000 }, async () => {
+    const command = `cd '${root}' && node bin/duet.js run --log '${logFile}'; echo $? > '${exitFile}'; sleep 600`;
     tm('new-session', '-d', '-s', session, '-x', '120', '-y', '40', command);
 
     // The screen is up and answers are coming in.
-    await until('the live screen', () => /policy \S+ · /.test(headerLine()) && /p policy/.test(screen()), 120_000);
-    await until('finished answers', () => /n=[1-9]/.test(screen()), 60_000);
+    // Loading both models can take minutes on a busy CPU.
+    await until('the live screen', () => /policy \S+ · /.test(headerLine()) && /p policy/.test(screen()), 240_000);
+    await until('finished answers', () => /n=[1-9]/.test(screen()), 90_000);
     expect(screen()).toContain('SYNTHETIC WEIGHTS');
     const policyBefore = /policy (\S+) · /.exec(headerLine())![1]!;
     const loadBefore = /(concurrency \d+|rate [\d.]+ q\/s)/.exec(headerLine())![1]!;
@@ -86,7 +95,7 @@ describe.skipIf(missing.length > 0)(`duet run in tmux${missing.length ? ` (skipp
     });
 
     press('Space');
-    await until('the PAUSED badge', () => screen().split('\n')[0]!.includes('PAUSED'));
+    await until('the PAUSED badge', () => badgeLine().includes('PAUSED'));
 
     press('s');
     const saved = await until('the saved log path', () => /session log saved: (\S+)/.exec(screen())?.[1]);
@@ -96,6 +105,7 @@ describe.skipIf(missing.length > 0)(`duet run in tmux${missing.length ? ` (skipp
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
 
     const logPath = isAbsolute(saved) ? saved : join(root, saved);
+    expect(logPath).toBe(logFile);
     const events = readFileSync(logPath, 'utf8')
       .split('\n')
       .filter((line) => line.trim() !== '')
