@@ -20,6 +20,8 @@ export interface RawRunFlags {
   telemetry?: string;
   /** A path, or false for --no-log. */
   log?: string | boolean;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 /** Profile settings the flags override (the profile loader's ProfileOverrides). */
@@ -44,6 +46,9 @@ export interface RunFlags {
   overrides: RunOverrides;
   /** undefined: the default path; false: --no-log. */
   log?: string | false;
+  /** Serve the run's live figures for Prometheus on this port (0 = any free port). */
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 const telemetrySources = ['auto', 'npu-smi', 'nvidia-smi', 'rapl', 'prometheus', 'system', 'none'];
@@ -88,6 +93,15 @@ export function parseRunFlags(raw: RawRunFlags): RunFlags {
   const flags: RunFlags = { headless: Boolean(raw.headless || raw.json), json: Boolean(raw.json), overrides };
   if (raw.profile !== undefined) flags.profile = nonEmpty(raw.profile, '--profile', 'a YAML profile path');
   if (log !== undefined) flags.log = log;
+  if (raw.metricsPort !== undefined) {
+    const port = /^\d+$/.test(raw.metricsPort.trim()) ? Number(raw.metricsPort) : NaN;
+    if (!(port >= 0 && port <= 65535)) throw new UsageError(`--metrics-port: expected a port from 0 to 65535, got "${raw.metricsPort}"`);
+    flags.metricsPort = port;
+  }
+  if (raw.metricsHost !== undefined) {
+    if (raw.metricsPort === undefined) throw new UsageError('--metrics-host: only with --metrics-port');
+    flags.metricsHost = nonEmpty(raw.metricsHost, '--metrics-host', 'an address to listen on (e.g. 127.0.0.1 or 0.0.0.0)');
+  }
   return flags;
 }
 
