@@ -102,6 +102,11 @@ async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line:
     const { createOnnxEngine } = await import('../engines/onnx/engine.js');
     return createOnnxEngine(model, { clock });
   }
+  if ((model.endpoints?.length ?? 0) > 1) {
+    // Several replicas of one model: least-outstanding routing, dead replicas taken out.
+    const { createReplicaPool } = await import('../engines/replicas/pool.js');
+    return createReplicaPool(model, { clock });
+  }
   const { createOpenAIEngine } = await import('../engines/openai/engine.js');
   return createOpenAIEngine(model, { clock });
 }
