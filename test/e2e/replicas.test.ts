@@ -83,7 +83,7 @@ describe('two replicas per model on loopback', () => {
           { label: 'small', backend: 'openai', endpoints: [a0.url, a1.url], device: 'npu:0', requestTimeoutMs: 30_000 },
           { label: 'large', backend: 'openai', endpoints: [b0.url, b1.url], device: 'npu:0', requestTimeoutMs: 30_000 },
         ],
-        workload: { dataset: join(repo, 'examples/squad-sample.json'), limit: 40, maxNewTokens: 6, inputTokens: 128, load: { mode: 'closed', concurrency: 4 } },
+        workload: { dataset: join(repo, 'examples/squad-sample.json'), limit: 40, maxNewTokens: 6, inputTokens: 256, load: { mode: 'closed', concurrency: 4 } },
         scheduler: { policy: 'round-robin' },
         telemetry: { source: 'prometheus', intervalMs: 200, urls: [nodeA.url, nodeB.url], deviceMap: { [nodeA.hostPort]: 'A', [nodeB.hostPort]: 'B' } },
       }),
