@@ -126,8 +126,9 @@ export async function checkDataset(path: string, probes: DoctorProbes): Promise<
 const telemetryFixes: Record<string, string> = {
   'npu-smi': 'on an Ascend host install the driver toolkit or set telemetry.npuSmiPath; elsewhere ignore',
   'nvidia-smi': 'on an NVIDIA host install the driver or set telemetry.nvidiaSmiPath; elsewhere ignore',
-  rapl: 'sudo chmod a+r /sys/class/powercap/intel-rapl:*/energy_uj (root only since Linux 5.10); elsewhere ignore',
+  rapl: 'no RAPL counters on this CPU or VM; nothing to do (power shows n/a)',
 };
+const raplPermissionFix = 'sudo chmod a+r /sys/class/powercap/intel-rapl:*/energy_uj (root only since Linux 5.10), or run as root';
 
 /** Each power source on its own (detection order), through the telemetry module's own probes. */
 export async function checkTelemetry(config: TelemetryProfile, deps: TelemetryDeps): Promise<CheckResult[]> {
@@ -140,7 +141,8 @@ export async function checkTelemetry(config: TelemetryProfile, deps: TelemetryDe
     } catch (error) {
       const line = errorMessage(error).split('\n')[0]!;
       const state = error instanceof SourceUnavailableError ? 'unavailable' : 'failing';
-      results.push(warn(name, `${state}: ${line}`, telemetryFixes[name]!));
+      const fix = name === 'rapl' && /permission/i.test(line) ? raplPermissionFix : telemetryFixes[name]!;
+      results.push(warn(name, `${state}: ${line}`, fix));
     }
   }
   if (!results.some((r) => r.status === 'ok')) results.push(warn('power', 'no power source: power and energy will show n/a', 'see the lines above; the run itself is not affected'));
