@@ -1,4 +1,5 @@
 import type { RunOutcome } from '../core/controller.js';
+import { exportRun } from '../core/exporter/attach.js';
 import { runHeadless, summaryText } from '../core/headless/index.js';
 import { startRun } from '../core/run/controller.js';
 import { parseRunFlags, type RawRunFlags, type RunFlags } from '../core/run/flags.js';
@@ -30,6 +31,8 @@ const help = `  Usage
     --telemetry SOURCE   auto, npu-smi, nvidia-smi, rapl, prometheus, system or none
     --log PATH           session log path (default: logs/<start>-<profile>.jsonl)
     --no-log             do not write a session log
+    --metrics-port N     serve live figures for Prometheus at /metrics on port N (0 = any)
+    --metrics-host ADDR  address for --metrics-port (default 127.0.0.1, loopback only)
 
   Exit status: 0 on success, 1 when nothing could be answered, 2 for a bad flag,
   130 / 143 when stopped by SIGINT / SIGTERM (the summary is printed first).
@@ -63,6 +66,8 @@ export const command = defineCommand({
     promptMode: { type: 'string' },
     telemetry: { type: 'string' },
     log: { type: 'string' },
+    metricsPort: { type: 'string' },
+    metricsHost: { type: 'string' },
   },
   async run({ flags }) {
     return runCommand(parseRunFlags(flags as RawRunFlags), { stdout: process.stdout, stderr: process.stderr });
@@ -79,6 +84,7 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
   // Loading models can take a while (seconds to minutes on a busy CPU): say what is happening.
   progress(`duet: starting A ${A.info().label} and B ${B.info().label}...`);
   const run = await startRun(prepared.options);
+  const exporter = await exportRun(run, prepared, flags, progress);
   const signals = io.signals ?? process;
   let signalExit: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -101,6 +107,7 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
       outcome = await runHeadless(run, { json: flags.json, write: (text) => void io.stdout.write(text) });
     }
   } finally {
+    await exporter?.close();
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
   }
