@@ -144,6 +144,8 @@ describe('two replicas per model on loopback', () => {
       expect(twin).toMatchObject({ url: a1.url, state: 'up', errors: 0 });
       expect(twin.answered + dead.answered).toBe(s.models.A.completed);
       expect(twin.answered).toBeGreaterThan(s.models.A.completed / 2);
+      // The session log and the screen say when it left.
+      expect(events.filter((e) => e.type === 'warning' && e.message.startsWith(`model "small": replica ${a0.url} taken out (`))).toHaveLength(1);
 
       // duet's own /metrics, read by a real exposition-format parser, says what the snapshot says.
       const response = await fetch(exporter.url);

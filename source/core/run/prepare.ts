@@ -6,6 +6,7 @@ import { createPromptBuilder } from '../dataset/prompt.js';
 import { loadSquad, type SquadQuestion } from '../dataset/squad.js';
 import { loadLlama3Tokenizer } from '../dataset/tokenizer.js';
 import type { Engine, ModelSlot } from '../engines/engine.js';
+import { ReplicaWarnings } from '../engines/replicas/warnings.js';
 import { UserError } from '../errors.js';
 import { scoreAnswer } from '../eval/squad-score.js';
 import { MetricsStore } from '../metrics/store.js';
@@ -51,7 +52,8 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
   // Launched servers log next to the session log: logs/<session>/<model>.log.
   const serverLogDir = logPath ? logPath.replace(/\.jsonl$/, '') : resolve(deps.cwd ?? process.cwd(), 'logs', 'servers');
   const relay = new ServerStateRelay(clock);
-  const createEngine = deps.createEngine ?? ((model: ModelProfile) => defaultEngine(model, clock, deps.progress));
+  const replicaWarnings = new ReplicaWarnings(clock);
+  const createEngine = deps.createEngine ?? ((model: ModelProfile) => defaultEngine(model, clock, deps.progress, replicaWarnings));
   const engineFor = async (model: ModelProfile, slot: ModelSlot): Promise<Engine> => {
     const engine = await createEngine(model, slot, profile);
     if (!model.launch) return engine;
@@ -69,7 +71,10 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
     scoreAnswer,
     metrics: new MetricsStore({ slo: profile.slo }),
     clock,
-    onRunStart: (emit) => relay.connect(emit),
+    onRunStart: (emit) => {
+      relay.connect(emit);
+      replicaWarnings.connect(emit);
+    },
     ...(telemetryConfig.source === 'none'
       ? {}
       : {
@@ -96,7 +101,7 @@ function defaultLoadProfile(path: string | undefined, overrides: RunOverrides): 
   return loadProfile(path ?? defaultProfilePath, overrides);
 }
 
-async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line: string) => void): Promise<Engine> {
+async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line: string) => void, replicaWarnings: ReplicaWarnings): Promise<Engine> {
   if (model.backend === 'onnx') {
     await ensureDemoModel(model, progress);
     const { createOnnxEngine } = await import('../engines/onnx/engine.js');
@@ -105,7 +110,7 @@ async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line:
   if ((model.endpoints?.length ?? 0) > 1) {
     // Several replicas of one model: least-outstanding routing, dead replicas taken out.
     const { createReplicaPool } = await import('../engines/replicas/pool.js');
-    return createReplicaPool(model, { clock });
+    return createReplicaPool(model, { clock, onReplicaState: (url, state, detail) => replicaWarnings.report(model.label, url, state, detail) });
   }
   const { createOpenAIEngine } = await import('../engines/openai/engine.js');
   return createOpenAIEngine(model, { clock });
