@@ -25,7 +25,7 @@ import { openSessionLog } from '../source/core/session/writer.js';
 import { chaosEngine, type ChaosEngine, type ChaosRates } from './lib/chaos-engine.js';
 import { Ledger } from './lib/ledger.js';
 import { MemorySampler } from './lib/memory.js';
-import { descendants, waitGone } from './lib/processes.js';
+import { commandLine, descendants, isToolHelper, waitGone } from './lib/processes.js';
 import { parseSoakArgs } from './lib/soak-args.js';
 import { fakeBackend, serveBackend, type SoakBackend } from './lib/soak-engines.js';
 
@@ -124,7 +124,7 @@ async function main(): Promise<number> {
 
   // Checks.
   const log = await countLog(logPath);
-  const children = await waitGone(descendants(process.pid).filter((pid) => !baseline.has(pid)), 10_000);
+  const children = await waitGone(descendants(process.pid).filter((pid) => !baseline.has(pid) && !isToolHelper(pid)), 10_000);
   // Warm-up covers the metrics store filling its 120 s retention window.
   const mem = memory.verdict(Math.min(130_000, seconds * 600), 64);
   const lost = ledger.missing.length + ledger.problems.length;
@@ -136,7 +136,7 @@ async function main(): Promise<number> {
     ['every injected fault survived', survived === injected, `${survived}/${injected}`],
     ['the log has every record and ends with run-end', log.records === ledger.records && log.last === 'run-end' && log.warnings === 0, `log ${log.records} records vs ${ledger.records} emitted, last line ${log.last}, ${log.bad} unreadable lines`],
     [`memory stayed flat${mem.collected ? " (RSS after a full GC)" : ""}`, mem.flat, `rss ${mem.warmMiB} MiB after warm-up -> ${mem.lastMiB} MiB at the end (median of 3; ${mem.growthMiB >= 0 ? '+' : ''}${mem.growthMiB} MiB, bound ${mem.boundMiB} MiB); heap ${mem.heapWarmMiB} -> ${mem.heapLastMiB} MiB; rss samples ${mem.samplesMiB.join(' ')}`],
-    ['no orphan processes', children.length === 0, children.length ? `still alive: ${children.join(', ')}` : 'none left'],
+    ['no orphan processes', children.length === 0, children.length ? `still alive: ${children.map((pid) => `${pid} (${commandLine(pid).slice(0, 80)})`).join(', ')}` : 'none left'],
   ];
   say('');
   say(`soak figures (${elapsed.toFixed(0)} s, seed ${args.seed}, ${args.serve ? 'duet serve' : 'fake'} engines)`);

@@ -65,3 +65,17 @@ export async function waitGone(pids: readonly number[], timeoutMs = 5000): Promi
   }
   return alive;
 }
+
+/** The command line of a process ('' when gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** tsx's esbuild service lives as long as tsx does (it may start lazily, after a baseline). */
+export function isToolHelper(pid: number): boolean {
+  return /esbuild.*--service/.test(commandLine(pid));
+}

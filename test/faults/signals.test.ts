@@ -33,7 +33,7 @@ async function launchProfile(dir: string): Promise<string> {
 }
 
 /** Starts a headless run, waits until both servers run and answers flow, then sends `signal`. */
-async function interrupt(signal: 'SIGINT' | 'SIGTERM') {
+async function interrupt(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP') {
   const dir = mkdtempSync(join(tmpdir(), `duet-${signal}-`));
   const log = join(dir, 'session.jsonl');
   const child: ResultPromise = execa('node', ['bin/duet.js', 'run', '--headless', '--profile', await launchProfile(dir), '--log', log], {
@@ -73,5 +73,16 @@ describe('signals: duet run --headless with launched servers', () => {
     expect(lines.filter((l) => l.type === 'server' && l.state === 'stopped')).toHaveLength(2);
     expect(await waitGone(servers, 5000)).toEqual([]);
     expect(servers.every((pid) => !isAlive(pid))).toBe(true);
+  }, 120_000);
+
+  // Bug (source/commands/run.ts): SIGHUP (terminal closed, ssh dropped) is not handled like
+  // SIGINT/SIGTERM. The launcher's safety net kills the servers, but duet dies without
+  // run-end in the log or the conventional 129. `.fails` until run.ts handles SIGHUP:
+  // then this starts failing and should become part of the each() above.
+  it.concurrent.fails('SIGHUP: exit 129, log ending in run-end (not handled yet)', async () => {
+    const { result, log, servers } = await interrupt('SIGHUP');
+    expect(await waitGone(servers, 5000)).toEqual([]);
+    expect(result.exitCode).toBe(129);
+    expect(readFileSync(log, 'utf8').trimEnd().split('\n').at(-1)).toContain('"run-end"');
   }, 120_000);
 });
