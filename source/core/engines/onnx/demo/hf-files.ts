@@ -7,20 +7,29 @@ import { DEMO_GENERATOR_VERSION, specHash, specialTokens, type DemoModelSpec } f
 
 export const SYNTHETIC_NOTICE = 'synthetic weights: timings are real, answers are not';
 
-/** How the end-of-turn bias was chosen, recorded in config.json for anyone who wonders why answers stop. */
+/** How the end-of-turn terms were chosen, recorded in config.json for anyone who wonders why answers stop. */
 export interface EndOfTurnBiasInfo {
   tokenId: number;
+  /** The constant added to the end-of-turn logit (`lm_head.end_of_turn_bias`). */
   value: number;
-  /** Absent when the model was built without calibration (bias 0). */
+  /** `lm_head.end_of_turn_after_token`: seeded uniform values of this std, plus the calibrated delta for the token prompts end with. */
+  afterToken?: { std: number; promptEndTokenId: number; promptEndDelta: number };
+  /** Absent when the model was built without calibration. */
   calibration?: {
+    source: string;
+    datasetSha256: string;
     prompts: number;
     targetMeanTokens: number;
+    targetEmptyShare: number;
     maxNewTokens: number;
-    /** Greedy answer lengths on the calibration prompts with this bias. */
+    /** Greedy answer lengths on the calibration prompts with these settings. */
     meanTokens: number;
     medianTokens: number;
+    emptyShare: number;
     maxTokens: number;
+    over30: number;
     atCap: number;
+    note: string;
   };
 }
 

@@ -1,6 +1,6 @@
 import { float, GraphBuilder, int, ints } from './graph-builder.js';
 import { DataType } from './onnx-proto.js';
-import type { DemoModelSpec } from './spec.js';
+import { specialTokens, type DemoModelSpec } from './spec.js';
 import type { DemoWeights } from './weights.js';
 
 export const RMS_NORM_EPS = 1e-5;
@@ -111,7 +111,14 @@ export function buildLlamaGraph(spec: DemoModelSpec, weights: DemoWeights): Grap
   // Normalising after the slice is equivalent (RMSNorm is per position) and cheaper.
   const last = g.op('Gather', [x, scalar(-1)], { axis: int(1) });
   const finalNormed = rmsNorm(last, g.initializer('model.norm.weight', [h], weights.finalNorm));
-  const bias = g.initializer('lm_head.end_of_turn_bias', [vocab], weights.logitBias);
+  // End-of-turn logit += a weight looked up by the input token (a bigram term, as real models
+  // learn where answers end): [B] values times a one-hot [vocab] row, added to the lm_head bias.
+  const lastIds = g.op('Gather', [ids, scalar(-1)], { axis: int(1) });
+  const afterToken = g.op('Gather', [g.initializer('lm_head.end_of_turn_after_token', [vocab], weights.endOfTurnAfterToken), lastIds], { axis: int(0) });
+  const eotRow = new Float32Array(vocab);
+  eotRow[specialTokens(spec).eot] = 1;
+  const eotTerm = g.op('Mul', [g.op('Unsqueeze', [afterToken, g.int64([1])]), g.initializer('lm_head.end_of_turn_one_hot', [vocab], eotRow)]);
+  const bias = g.op('Add', [eotTerm, g.initializer('lm_head.end_of_turn_bias', [vocab], weights.logitBias)]);
   // Tied lm_head: Gemm with transB reuses the embedding matrix instead of storing a transposed copy.
   const logits2d = g.op('Gemm', [finalNormed, embedding, bias], { transB: int(1), alpha: float(1), beta: float(1) });
   g.op('Unsqueeze', [logits2d, g.int64([1])], {}, { output: 'logits' });

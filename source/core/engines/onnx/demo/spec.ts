@@ -21,7 +21,8 @@ export const LLAMA3_VOCAB_SIZE = 128_256;
  * Bumped whenever the graph or the weight generator changes, so that folders built by an
  * older duet are rebuilt (it is part of the spec hash).
  */
-export const DEMO_GENERATOR_VERSION = 1;
+// 2: end-of-turn term per input token, calibrated on duet's own sample prompts.
+export const DEMO_GENERATOR_VERSION = 2;
 
 /**
  * Sizes chosen so that the large model costs ~2.5-3x the small one per decoded token (as

@@ -4,6 +4,14 @@ import { llama3InverseFrequencies } from './rope.js';
 
 const PROGRESS_CHUNK = 1 << 22;
 
+/**
+ * Spread of the per-previous-token end-of-turn term, in logits. The greedy margins of
+ * end-of-turn have a per-prompt level (std ~0.5) and a per-step spread (~0.8); this term adds
+ * step-to-step variety that does not depend on the prompt, so a calibrated bias gives similar
+ * answer lengths on prompts it never saw.
+ */
+export const END_OF_TURN_AFTER_TOKEN_STD = 1;
+
 /** One decoder layer. Projection matrices are stored [in, out] so the graph multiplies x @ W. */
 export interface LayerWeights {
   inputNorm: Float32Array;
@@ -24,6 +32,8 @@ export interface DemoWeights {
   finalNorm: Float32Array;
   /** [vocab]: zero except the end-of-turn id (see calibrate.ts). */
   logitBias: Float32Array;
+  /** [vocab]: added to the end-of-turn logit when the input token is this id (see calibrate.ts). */
+  endOfTurnAfterToken: Float32Array;
   /** [headDim / 2]: llama3-scaled RoPE inverse frequencies. */
   inverseFrequencies: Float32Array;
 }
@@ -74,6 +84,7 @@ export function generateWeights(spec: DemoModelSpec, onProgress?: (fraction: num
     layers,
     finalNorm: norm('norm'),
     logitBias: new Float32Array(vocab),
+    endOfTurnAfterToken: tensor('end_of_turn_after_token', vocab, END_OF_TURN_AFTER_TOKEN_STD),
     inverseFrequencies: llama3InverseFrequencies(headDim),
   };
 }

@@ -50,8 +50,10 @@ export async function writeDemoModel(dir: string, spec: DemoModelSpec, options: 
   if (options.calibrate) {
     report('calibrate', 0);
     const { calibrateEndOfTurnBias } = await import('./calibrate.js');
-    endOfTurnBias = await calibrateEndOfTurnBias(modelPath, spec, (f) => report('calibrate', f));
-    weights.logitBias[eot] = endOfTurnBias.value;
+    const { setting, info } = await calibrateEndOfTurnBias(modelPath, spec, (f) => report('calibrate', f));
+    endOfTurnBias = info;
+    weights.logitBias[eot] = setting.bias;
+    weights.endOfTurnAfterToken[setting.promptEndToken] += setting.promptEndDelta;
     modelBytes = await write();
   }
 

@@ -1,4 +1,4 @@
-import type { DemoModelSpec } from '../../../../../source/core/engines/onnx/demo/spec.js';
+import { specialTokens, type DemoModelSpec } from '../../../../../source/core/engines/onnx/demo/spec.js';
 import type { DemoWeights } from '../../../../../source/core/engines/onnx/demo/weights.js';
 
 /**
@@ -83,6 +83,7 @@ export function referenceLastLogits(spec: DemoModelSpec, w: DemoWeights, tokens:
     for (let i = 0; i < h; i++) dot += w.embedding[t * h + i]! * last[i]!;
     logits[t] = dot;
   }
+  logits[specialTokens(spec).eot] += w.endOfTurnAfterToken[tokens[n - 1]!]!;
   return logits;
 }
 
