@@ -74,6 +74,10 @@ export const command = defineCommand({
   },
 });
 
+/** 128 + the signal number, as shells report a process ended by that signal. SIGHUP: the terminal or ssh session went away. */
+const signalExitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+const handledSignals = Object.keys(signalExitCodes) as NodeJS.Signals[];
+
 /** The run itself: prepare, start, hand to the live screen or the headless printer, summarise. */
 export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
   const progress = (line: string) => void io.stderr.write(`${line}\n`);
@@ -90,12 +94,11 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means "now": leave without waiting for the grace period.
     if (signalExit !== undefined) process.exit(signalExit);
-    signalExit = signal === 'SIGTERM' ? 143 : 130;
+    signalExit = signalExitCodes[signal] ?? 130;
     progress(`duet: ${signal}, stopping (answers in flight get a few seconds; again to exit now)`);
     void run.end('signal', signal);
   };
-  signals.on('SIGINT', onSignal);
-  signals.on('SIGTERM', onSignal);
+  for (const signal of handledSignals) signals.on(signal, onSignal);
   let outcome: RunOutcome;
   try {
     if (interactive) {
@@ -108,8 +111,7 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
     }
   } finally {
     await exporter?.close();
-    signals.off('SIGINT', onSignal);
-    signals.off('SIGTERM', onSignal);
+    for (const signal of handledSignals) signals.off(signal, onSignal);
   }
   return signalExit ?? outcome.exitCode;
 }
