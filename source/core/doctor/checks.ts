@@ -1,5 +1,6 @@
 /** The doctor's checks: small functions over injected probes, each returning CheckResults. */
 import { errorMessage } from '../errors.js';
+import { profileProblems, serverPort } from '../profile/rules.js';
 import type { ModelProfile, TelemetryProfile } from '../profile/schema.js';
 import { SourceUnavailableError } from '../telemetry/runner.js';
 import { createSource } from '../telemetry/sources.js';
@@ -30,25 +31,9 @@ export function checkBackends(backends: string[] | Error, models: readonly Model
   return ok('onnxruntime', `backends ${backends.join(', ')}`);
 }
 
-/** Port of a model's server: the launch readiness URL, else the API URL. */
-export function serverPort(model: ModelProfile): number | undefined {
-  const url = model.launch?.readyUrl ?? model.url ?? model.endpoints?.[0];
-  if (!url) return undefined;
-  const parsed = new URL(url);
-  return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
-}
-
-/** Cross-field rules a schema cannot express. */
+/** Cross-field rules a schema cannot express (the loader enforces them too; the doctor lists them all). */
 export function checkProfileRules(profile: DoctorProfile): CheckResult[] {
-  const problems: CheckResult[] = [];
-  profile.models.forEach((m, i) => {
-    const at = `models[${i}] (${slotName(i)}, ${m.label})`;
-    if (m.backend === 'onnx' && !m.path) problems.push(fail('profile', `${profile.path}: ${at}: backend onnx needs path (a model folder)`, 'set path: models/demo-small or another model folder'));
-    if (m.backend === 'openai' && !m.url && !m.endpoints?.length) problems.push(fail('profile', `${profile.path}: ${at}: backend openai needs url`, 'set url: http://127.0.0.1:8001/v1'));
-  });
-  const [a, b] = profile.models.map((m) => (m.backend === 'openai' && m.launch ? serverPort(m) : undefined));
-  if (a !== undefined && a === b) problems.push(fail('profile', `${profile.path}: both models launch a server on port ${a}`, 'give model B another port (in launch.args, url and launch.readyUrl)'));
-  return problems;
+  return profileProblems(profile, profile.path).map((p) => fail('profile', p.message, p.fix));
 }
 
 export async function checkModel(index: number, model: ModelProfile, probes: DoctorProbes): Promise<CheckResult[]> {

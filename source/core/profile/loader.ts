@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { profileSchema, type Profile } from './schema.js';
+import { profileProblems } from './rules.js';
 
 /** Profile fields that command-line flags override (flag = --kebab-case of the key). */
 export interface ProfileOverrides {
@@ -155,6 +156,8 @@ export function parseProfile(yamlText: string, file: string, overrides: ProfileO
     throw new UserError(flag ? `${flag}: ${message}` : `${file}: ${at}: ${message}`);
   }
   const profile = result.data;
+  const problem = profileProblems(profile, file)[0];
+  if (problem) throw new UserError(`${problem.message}; ${problem.fix}`);
   if (profile.workload.duration !== undefined) {
     parseDuration(profile.workload.duration, flags.get('workload.duration') ?? `${file}: workload.duration`);
   }

@@ -43,6 +43,18 @@ describe('parseProfile', () => {
     expect(profile.scheduler.policy).toBe('round-robin');
   });
 
+  it('rejects what the schema alone lets through: a model without what its backend needs, two servers on one port', () => {
+    expect(error(base.replace('    path: models/small\n', ''))).toBe(
+      'profiles/x.yaml: models[0] (A, small): backend onnx needs path (a model folder); set path: models/demo-small or another model folder',
+    );
+    expect(error(base.replace('    url: http://127.0.0.1:8001/v1\n', ''))).toMatch(/^profiles\/x\.yaml: models\[1\] \(B, large\): backend openai needs url; /);
+    const twoServers = base.replace(
+      /  - label: small\n    backend: onnx\n    path: models\/small\n/,
+      '  - label: small\n    backend: openai\n    url: http://127.0.0.1:8001/v1\n    launch:\n      command: server\n',
+    );
+    expect(error(twoServers)).toMatch(/^profiles\/x\.yaml: both models launch a server on port 8001; /);
+  });
+
   it('names the file, field path and expectation', () => {
     expect(error(base.replace('maxBatch: 4', 'maxBatch: eight'))).toBe('profiles/x.yaml: models[0].batching.maxBatch: expected a positive integer, got "eight"');
     expect(error(base.replace('maxBatch: 4', 'maxBatch: 0'))).toBe('profiles/x.yaml: models[0].batching.maxBatch: expected a positive integer, got 0');
