@@ -41,6 +41,8 @@ export interface LaunchOptions {
   /** First restart delay, doubled after each restart (capped at 30 s). */
   restartDelayMs?: number;
   maxRestarts?: number;
+  /** A restarted server that stays up this long is healthy again: its restart count and backoff start over. */
+  stableAfterMs?: number;
 }
 
 /** A server that could not be started; the message carries the tail of its log. */
@@ -177,9 +179,12 @@ export async function launchServer(spec: LaunchProfile, options: LaunchOptions):
   // Watches the server after it is ready: reports a death, restarts with backoff when asked to.
   async function watch(): Promise<void> {
     let restarts = 0;
+    let readyAt = clock.now();
     for (;;) {
       const exit = await current.exit;
       if (stopping) return resolveExited(exit);
+      // Without this, maxRestarts would be a lifetime limit: a server that crashes once an hour is abandoned on the sixth.
+      if (clock.now() - readyAt >= (options.stableAfterMs ?? 60_000)) restarts = 0;
       const tail = (await logTail(logPath, 1)) || 'log is empty';
       onState('exited', `${describeExit(exit)} (${logPath}: ${tail})`);
       const maxRestarts = options.maxRestarts ?? 5;
@@ -192,6 +197,7 @@ export async function launchServer(spec: LaunchProfile, options: LaunchOptions):
       if (stopping) return resolveExited(exit);
       try {
         current = await startAndWait();
+        readyAt = clock.now();
         onState('ready', `restarted (${restarts})`);
       } catch (error) {
         onState('exited', error instanceof Error ? error.message.split('\n')[0] : String(error));

@@ -158,6 +158,26 @@ describe('launchServer', () => {
     expect(isAlive(second)).toBe(false);
   });
 
+  it('gives a restarted server that stayed up its restart budget back (maxRestarts is not a lifetime limit)', async () => {
+    const port = await freePort();
+    const states: string[] = [];
+    const logDir = mkdtempSync(join(tmpdir(), 'duet-restart-'));
+    const options = { name: 'A', logDir, pollIntervalMs: 50, restartDelayMs: 50, maxRestarts: 1, stableAfterMs: 500 };
+    const server = await launchServer(spec(port, [], { restart: true }), { ...options, onState: (s, d) => states.push(d ? `${s}: ${d}` : s) });
+    started.push(server);
+    const waitFor = async (count: number) => {
+      for (let i = 0; i < 200 && states.filter((s) => s === 'ready: restarted (1)').length < count; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    process.kill(server.pid, 'SIGKILL');
+    await waitFor(1);
+    await new Promise((r) => setTimeout(r, 700)); // up longer than stableAfterMs
+    process.kill(server.pid, 'SIGKILL');
+    await waitFor(2);
+    expect(states.filter((s) => s === 'ready: restarted (1)')).toHaveLength(2);
+    expect(states.some((s) => s.startsWith('down'))).toBe(false);
+    await server.stop();
+  });
+
   it('--attach starts nothing and only waits for readiness', async () => {
     const port = await freePort();
     const running = await launch(spec(port));
