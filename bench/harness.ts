@@ -6,8 +6,11 @@
  * bare) / N, both measured here. CPU time, not wall time: on a shared machine the wall
  * clock counts other people's work (wall times are printed too). Memory: RSS (and heap
  * after a forced GC) at 1k answers vs at N answers.
+ * Time as the run sees it is virtual: every answer advances the run's clock by --step-ms
+ * (default 25 ms, i.e. 40 answers/s), so the 10 s / 60 s windows and the stores' 120 s
+ * retention slide as in a real run instead of holding all N answers at once.
  *
- *   npm run bench:harness -- [--queries 10000] [--concurrency 8]
+ *   npm run bench:harness -- [--queries 10000] [--concurrency 8] [--step-ms 25]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,11 +36,13 @@ const { values } = parseArgs({
   options: {
     queries: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '8' },
+    'step-ms': { type: 'string', default: '25' },
   },
 });
 const total = Number(values.queries);
 const concurrency = Number(values.concurrency);
 const firstMark = Math.min(1000, total);
+const stepMs = Number(values['step-ms']);
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -55,8 +60,11 @@ const immediate: Timers = {
   setTimeout: (fn) => setImmediate(fn) as unknown as ReturnType<typeof setTimeout>,
   clearTimeout: (handle) => clearImmediate(handle as unknown as NodeJS.Immediate),
 };
+/** The run's clock (and the engines'): moves only when an answer is reported, by stepMs. */
+const virtual = { t: 0, now: () => virtual.t };
 const fakeEngine = (label: string): Engine =>
   new FakeEngine({
+    clock: virtual,
     timers: immediate,
     info: { label, model: label },
     output: goldEchoOutput((request) => goldById.get(request.promptText), 0.7),
@@ -120,6 +128,7 @@ async function harness(): Promise<{ cost: Cost; marks: Map<number, { rss: number
     extractAnswer: (raw) => raw.trim(),
     scoreAnswer,
     metrics: new MetricsStore({ slo: profile.slo }),
+    clock: virtual,
     openLog: ({ models, wallStart, warn }) =>
       openSessionLog(logPath, buildSessionHeader({ duetVersion: duetVersion(), wallStart, profile, models, dataset: { path: dataset.path, hash: dataset.hash, questions: total } }), { onError: warn }),
   });
@@ -127,6 +136,7 @@ async function harness(): Promise<{ cost: Cost; marks: Map<number, { rss: number
   let paused = 0;
   run.subscribe((event) => {
     if (event.type !== 'query-finished') return;
+    virtual.t += stepMs;
     answered++;
     if (answered === firstMark || answered === total) {
       // Memory is sampled after a full GC (RSS keeps what V8 once took; heap shows what is still held). Not timed.
@@ -149,7 +159,7 @@ async function harness(): Promise<{ cost: Cost; marks: Map<number, { rss: number
   return { cost, marks, logBytes, answered };
 }
 
-console.log(`${total} questions, closed loop, concurrency ${concurrency}, zero-latency fake engines, round-robin, log to a temp file`);
+console.log(`${total} questions, closed loop, concurrency ${concurrency}, zero-latency fake engines, run clock +${stepMs} ms per answer, round-robin, log to a temp file`);
 await bare(); // warm-up (JIT)
 const bareCost = await bare();
 const run = await harness();
@@ -171,6 +181,7 @@ report({
   absolute: {
     queries: total,
     concurrency,
+    stepMs,
     runCpuMs: run.cost.cpuMs,
     runWallMs: run.cost.wallMs,
     bareEngineCpuMs: bareCost.cpuMs,

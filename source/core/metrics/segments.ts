@@ -14,9 +14,15 @@ interface SegmentState {
   e2eTotals: ExactTotals;
   scored: number;
   hits: number;
-  /** Distinct questions answered in this segment, and those escalated (cascade). */
-  questions: Set<number>;
-  escalated: Set<number>;
+  /** Distinct questions answered (a finished record) in this segment, and those escalated (cascade). */
+  questions: number;
+  escalated: number;
+  /**
+   * Escalated questions with one of their two records (A's and B's, finished or failed)
+   * seen: true when it was a finished one (the question is counted). Dropped at the second,
+   * so this holds questions in flight, not every id of the run.
+   */
+  openEscalations: Map<number, boolean>;
 }
 
 /** Mean device power (W) over [from, to], or undefined without readings there. */
@@ -29,6 +35,8 @@ export type MeanPowerOver = (from: number, to: number) => number | undefined;
  */
 export class SegmentTracker {
   private readonly segments = new Map<number, SegmentState>();
+  /** Questions with a counted (non-escalated) finished record and not yet done: mirror's second record must not count again. */
+  private readonly countedInFlight = new Set<number>();
 
   start(index: number, policy: string, t: number): void {
     for (const segment of this.segments.values()) {
@@ -64,8 +72,35 @@ export class SegmentTracker {
       segment.scored++;
       if (record.em >= 1) segment.hits++;
     }
-    segment.questions.add(record.seq);
-    if (record.escalated) segment.escalated.add(record.seq);
+    if (!record.escalated) {
+      if (this.countedInFlight.has(record.seq)) return;
+      this.countedInFlight.add(record.seq);
+      segment.questions++;
+      return;
+    }
+    const counted = segment.openEscalations.get(record.seq);
+    if (counted === undefined) {
+      segment.openEscalations.set(record.seq, true);
+    } else {
+      segment.openEscalations.delete(record.seq);
+      if (counted) return;
+    }
+    segment.questions++;
+    segment.escalated++;
+  }
+
+  /** The store saw every record of the question: it can no longer be counted twice. */
+  questionDone(seq: number): void {
+    this.countedInFlight.delete(seq);
+  }
+
+  /** A failed record only matters as one of an escalated question's two records. */
+  addFailed(record: QueryRecord): void {
+    if (!record.escalated) return;
+    const segment = this.segments.get(record.segment);
+    if (!segment) return;
+    if (segment.openEscalations.has(record.seq)) segment.openEscalations.delete(record.seq);
+    else segment.openEscalations.set(record.seq, false);
   }
 
   /**
@@ -93,8 +128,8 @@ export class SegmentTracker {
           summary.qps = segment.completed / ((to - from) / 1000);
           summary.meanPowerW = meanPowerOver(from, to);
         }
-        if (segment.policy === 'cascade' && segment.questions.size > 0) {
-          summary.escalationRate = segment.escalated.size / segment.questions.size;
+        if (segment.policy === 'cascade' && segment.questions > 0) {
+          summary.escalationRate = segment.escalated / segment.questions;
         }
         return summary;
       });
@@ -111,7 +146,8 @@ function newSegment(index: number, policy: string, tStart: number): SegmentState
     e2eTotals: { count: 0, sumUs: 0, minUs: Infinity, maxUs: -Infinity },
     scored: 0,
     hits: 0,
-    questions: new Set(),
-    escalated: new Set(),
+    questions: 0,
+    escalated: 0,
+    openEscalations: new Map(),
   };
 }

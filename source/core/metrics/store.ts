@@ -69,9 +69,12 @@ export class MetricsStore {
   private total?: number;
   private issued = 0;
   private done = 0;
-  /** Targets still to report, per non-warm-up question. */
+  /** Targets still to report, per non-warm-up question in flight: an entry goes once its question is done. */
   private readonly pending = new Map<number, number>();
-  private readonly doneQuestions = new Set<number>();
+  /** Highest non-warm-up seq issued: a later record of an issued seq no longer pending belongs to a done question. */
+  private highestIssued = -1;
+  /** Done questions whose query-issued was never seen (a log without it); empty in a live run. */
+  private readonly doneUnissued = new Set<number>();
 
   constructor(private readonly options: MetricsOptions = {}) {
     this.slo = options.slo ?? {};
@@ -98,6 +101,7 @@ export class MetricsStore {
         this.measuredStart ??= event.t;
         this.issued++;
         this.pending.set(event.seq, event.targets.length);
+        if (event.seq > this.highestIssued) this.highestIssued = event.seq;
         break;
       case 'query-finished':
         this.onFinished(event.record);
@@ -209,20 +213,36 @@ export class MetricsStore {
     if (record.warmup) return;
     this.groups[record.model].addFailed(record);
     this.groups.combined.addFailed(record);
+    this.segments.addFailed(record);
     this.markReported(record);
   }
 
-  /** A question is done once every model it was sent to has reported (mirror sends it to two). */
+  /**
+   * A question is done once every model it was sent to has reported (mirror sends it to
+   * two). Only questions in flight are remembered, so memory does not grow with the run.
+   */
   private markReported(record: QueryRecord): void {
-    if (this.doneQuestions.has(record.seq)) return;
-    const remaining = (this.pending.get(record.seq) ?? 1) - 1;
-    if (remaining > 0) {
-      this.pending.set(record.seq, remaining);
+    const seq = record.seq;
+    const remaining = this.pending.get(seq);
+    if (remaining === undefined) {
+      // Done already (e.g. cascade's re-asked record), or issued where this store never saw it.
+      if (seq <= this.highestIssued || this.doneUnissued.has(seq)) return;
+      this.doneUnissued.add(seq);
+      this.done++;
       return;
     }
-    this.pending.delete(record.seq);
-    this.doneQuestions.add(record.seq);
+    if (remaining > 1) {
+      this.pending.set(seq, remaining - 1);
+      return;
+    }
+    this.pending.delete(seq);
+    this.segments.questionDone(seq);
     this.done++;
+  }
+
+  /** Questions still remembered by the done-bookkeeping (in flight, plus any never seen issued): for tests. */
+  get trackedQuestions(): number {
+    return this.pending.size + this.doneUnissued.size;
   }
 }
 

@@ -65,8 +65,20 @@ export async function openSessionLog(path: string, header: SessionHeader, option
   return log;
 }
 
+/** Bytes per pending chunk: lines are encoded into chunks as they come (see JsonlLog). */
+const CHUNK_BYTES = 256 * 1024;
+const FLUSH_CHUNKS = 4;
+
+/**
+ * Lines are UTF-8-encoded into fixed-size chunks as they are written rather than kept as
+ * strings until the next flush: a second of strings survives young-generation GCs and
+ * gets promoted, which made the log the run's largest GC cost. Flushing writes the
+ * filled chunks plus the used part of the current one.
+ */
 class JsonlLog implements SessionLog {
-  private buffer: string[] = [];
+  private full: Buffer[] = [];
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   private writing: Promise<void> = Promise.resolve();
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
@@ -87,7 +99,13 @@ class JsonlLog implements SessionLog {
 
   writeLine(line: string): void {
     if (this.closed || this.failed) return;
-    this.buffer.push(`${line}\n`);
+    // line.length UTF-16 units encode to at most 3 bytes each (+1 for the newline).
+    if (this.used + line.length * 3 + 1 > this.chunk.length) {
+      const bytes = Buffer.byteLength(line) + 1;
+      if (this.used + bytes > this.chunk.length) this.nextChunk(bytes);
+    }
+    this.used += this.chunk.write(line, this.used, 'utf8');
+    this.chunk[this.used++] = 0x0a;
   }
 
   flush(): Promise<void> {
@@ -104,12 +122,23 @@ class JsonlLog implements SessionLog {
     await this.handle.close().catch(() => {});
   }
 
+  /** Retires the current chunk and starts one that can hold at least `bytes`. */
+  private nextChunk(bytes: number): void {
+    if (this.used > 0) this.full.push(this.chunk.subarray(0, this.used));
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.used = 0;
+    // A fast run fills chunks quicker than the timer flushes: bound what is held.
+    if (this.full.length >= FLUSH_CHUNKS) void this.flush();
+  }
+
   private async append(): Promise<void> {
-    if (this.failed || this.buffer.length === 0) return;
-    const chunk = this.buffer.join('');
-    this.buffer = [];
+    if (this.failed || (this.full.length === 0 && this.used === 0)) return;
+    // The current chunk's used part is copied so it can keep filling while the append runs.
+    const data = Buffer.concat([...this.full, this.chunk.subarray(0, this.used)]);
+    this.full = [];
+    this.used = 0;
     try {
-      await this.handle.appendFile(chunk, 'utf8');
+      await this.handle.appendFile(data);
     } catch (error) {
       this.failed = true;
       clearInterval(this.timer);
