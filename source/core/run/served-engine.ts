@@ -1,30 +1,15 @@
 import { dirname } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Engine, EngineInfo, EngineLoad, GenerateRequest, GenerateResult, ModelSlot, TokenEvent } from '../engines/engine.js';
-import type { RunEvent, ServerState } from '../events.js';
+import type { ServerState } from '../events.js';
 import type { LaunchedServer } from '../launch/launcher.js';
 import type { LaunchProfile } from '../profile/schema.js';
+import { HeldEvents } from './held-events.js';
 
-/**
- * Server state changes seen before the run exists (a server starts before run-start)
- * are held and replayed once the run connects, then forwarded as they happen.
- */
-export class ServerStateRelay {
-  private emit?: (event: RunEvent) => void;
-  private held: RunEvent[] = [];
-
-  constructor(private readonly clock: Clock) {}
-
+/** Server state changes as run events (a server starts before run-start: held until the run connects). */
+export class ServerStateRelay extends HeldEvents {
   report(model: ModelSlot, state: ServerState, detail?: string): void {
-    const event: RunEvent = { type: 'server', t: this.clock.now(), model, state, ...(detail === undefined ? {} : { detail }) };
-    if (this.emit) this.emit(event);
-    else this.held.push(event);
-  }
-
-  connect(emit: (event: RunEvent) => void): void {
-    this.emit = emit;
-    for (const event of this.held) emit({ ...event, t: Math.max(event.t, this.clock.now()) });
-    this.held = [];
+    this.send({ type: 'server', t: this.clock.now(), model, state, ...(detail === undefined ? {} : { detail }) });
   }
 }
 
