@@ -65,6 +65,8 @@ export const loadSchema = z.discriminatedUnion('mode', [
 export const workloadSchema = z.strictObject({
   dataset: z.string().min(1),
   limit: positiveInt.optional(),
+  /** Passes over the dataset's questions (a longer live demo on a small dataset). */
+  repeat: positiveInt.default(1),
   shuffle: z.boolean().default(false),
   seed: z.number().int().default(1),
   warmup: nonNegativeInt.default(0),

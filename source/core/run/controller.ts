@@ -74,7 +74,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
     this.timers = options.timers ?? systemTimers;
     this.routing = new Routing(options.profile, options.engines, options.serviceWindow ?? 20);
     const random = options.random ?? createRandom(workload.seed);
-    const order = orderQuestions(options.questions, { shuffle: workload.shuffle, random, warmup: workload.warmup, limit: workload.limit });
+    const order = orderQuestions(options.questions, { shuffle: workload.shuffle, random, warmup: workload.warmup, limit: workload.limit, repeat: workload.repeat });
     this.totalQuestions = order.measured.length;
     const load: LoadSetting = workload.load.mode === 'closed' ? { mode: 'closed', concurrency: workload.load.concurrency } : { mode: 'open', rate: workload.load.rate };
     this.generator = new LoadGenerator<Q>({

@@ -20,4 +20,11 @@ describe('orderQuestions', () => {
     expect(a).toEqual(b);
     expect(a.measured).not.toEqual(questions);
   });
+
+  it('repeats the measured questions pass after pass in the same order, warm-up excluded, cut at the limit', () => {
+    const questions = ['q0', 'q1', 'q2', 'q3'];
+    expect(orderQuestions(questions, { warmup: 1, repeat: 3 }).measured).toEqual(['q1', 'q2', 'q3', 'q1', 'q2', 'q3', 'q1', 'q2', 'q3']);
+    expect(orderQuestions(questions, { warmup: 1, repeat: 3, limit: 5 }).measured).toEqual(['q1', 'q2', 'q3', 'q1', 'q2']);
+    expect(orderQuestions(questions, { repeat: 1 }).measured).toEqual(questions);
+  });
 });
