@@ -1,3 +1,5 @@
+// Must stay the first import: it has to run before ink is loaded.
+import './tty-env.js';
 import { render } from 'ink';
 import type { RunHandle, RunOutcome } from '../core/controller.js';
 import { App } from './App.js';
