@@ -9,7 +9,7 @@
  * (bench/lib/loop-lag.mjs, preloaded), keeping the samples taken while questions were
  * answered. Goal: TUI throughput >= 97% of headless (<= 3% loss).
  *
- *   npm run bench:tui -- [--limit 16] [--rounds 2] [--concurrency 4]
+ *   npm run bench:tui -- [--limit 64] [--rounds 2] [--concurrency 4]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { report } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
-    limit: { type: 'string', default: '16' },
+    limit: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '4' },
   },

@@ -87,6 +87,9 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
   const { A, B } = prepared.options.engines;
   // Loading models can take a while (seconds to minutes on a busy CPU): say what is happening.
   progress(`duet: starting A ${A.info().label} and B ${B.info().label}...`);
+  // Load the screen's code (ink, react, compiled on the fly) before the first question is
+  // issued, so it does not compete with the run it is about to show. Headless never loads it.
+  const live = interactive ? await import('../app/live.js') : undefined;
   const run = await startRun(prepared.options);
   const exporter = await exportRun(run, prepared, flags, progress);
   const signals = io.signals ?? process;
@@ -101,10 +104,8 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
   for (const signal of handledSignals) signals.on(signal, onSignal);
   let outcome: RunOutcome;
   try {
-    if (interactive) {
-      // Loaded only here, so headless runs never load ink or react.
-      const { runLive } = await import('../app/live.js');
-      outcome = await runLive(run, { mode: 'live', title: prepared.title });
+    if (live) {
+      outcome = await live.runLive(run, { mode: 'live', title: prepared.title });
       io.stdout.write(summaryText(outcome));
     } else {
       outcome = await runHeadless(run, { json: flags.json, write: (text) => void io.stdout.write(text) });
