@@ -7,7 +7,8 @@ import { Screen } from '../../source/app/Screen.js';
 import { initialUiState, type UiState } from '../../source/app/state.js';
 import { createTheme, noColorFromEnv } from '../../source/app/theme.js';
 import type { Snapshot } from '../../source/core/metrics/snapshot.js';
-import { engineInfo, group, model, power, record, snapshot } from './fixtures.js';
+import type { ModelFigures } from '../../source/core/metrics/snapshot.js';
+import { engineInfo, group, latencyView, model, power, record, snapshot } from './fixtures.js';
 import { renderAt } from './render.js';
 
 function screen(snap: Snapshot, columns: number, rows: number, ui: UiState = initialUiState, mode: 'live' | 'replay' = 'live') {
@@ -30,6 +31,18 @@ describe('layout', () => {
     const lines = s.lines();
     expect(lines.length).toBeLessThanOrEqual(rows - 1);
     for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+    s.unmount();
+  });
+
+  it('keeps the percentile legend on one line in narrow side-by-side columns: the legend text gives way', () => {
+    const slow = latencyView({}, { count: 9, p50: 380, p90: 6760, p99: 11_300 });
+    const latency = Object.fromEntries(Object.keys(model('B').latency).map((m) => [m, slow])) as ModelFigures['latency'];
+    const snap = snapshot({ models: { A: model('A', { latency }), B: model('B', { latency }) } });
+    const s = screen(snap, 110, 36);
+    const legendLines = s.lines().filter((line) => line.includes('p50 380ms'));
+    expect(legendLines).toHaveLength(1);
+    expect(legendLines[0]).toContain('p99 11.3s');
+    expect(legendLines[0]).toMatch(/n=9 .*p50 380ms .*p90 6\.76s p99 11\.3s/);
     s.unmount();
   });
 
@@ -124,7 +137,7 @@ describe('model columns', () => {
     const frame = s.lastFrame();
     expect(frame).toContain('queue 2 · running 3 · batch 4 · errors 3 (1 timeouts)');
     expect(frame).toContain('EM 45.0% [36–54] F1 51.2%');
-    expect(frame).toContain('ans EM 40.0% F1 52.5% · unans EM 50.0% (n 60/60)');
+    expect(frame).toContain('ans EM 40.0% F1 52.5% (n 60) · unans EM 50.0% (n 60)');
     s.unmount();
   });
 });

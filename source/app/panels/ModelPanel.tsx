@@ -46,13 +46,17 @@ export function ModelPanel({ model, metric, width, histRows, compact }: ModelPan
   const load = `queue ${model.queueDepth} · running ${model.inFlight} · batch ${model.batchSize}`;
   const errs = `errors ${model.errors}${model.timeouts > 0 ? ` (${model.timeouts} timeouts)` : ''}`;
   const name = truncate(`${model.slot} ${model.info.label} · ${model.info.model} · ${model.info.backend}/${model.info.device}`, inner - (stateBadge ? Math.min(inner / 2, stateBadge.label.length + 3) : stateText.length + 1));
-  const legend = `${metricNames[metric]} · 10 s · n=${s.count}`;
+  // The percentiles keep their place; the legend gives way (window, then metric name) on narrow columns.
+  const percentiles = `p50 ${ms(s.p50)} p90 ${ms(s.p90)} p99 ${ms(s.p99)}`;
+  const legendRoom = Math.max(0, inner - percentiles.length - 1);
+  const legendChoices = [`${metricNames[metric]} · 10 s · n=${s.count}`, `${metricNames[metric]} · n=${s.count}`, `n=${s.count}`];
+  const legend = truncate(legendChoices.find((text) => text.length <= legendRoom) ?? legendChoices.at(-1)!, legendRoom);
   const spark = Math.max(4, Math.min(30, inner - 22));
   const tput = (label: string, value: number | undefined, series: number[]) =>
     `${label.padEnd(6)}${num(value).padStart(6)} ${sparkline(series, spark)}`;
   const acc = model.accuracy;
   const em = `EM ${pct(acc.em.value)}${interval(acc.em)} F1 ${pct(acc.f1)}`;
-  const split = `ans EM ${pct(acc.hasAns.em.value)} F1 ${pct(acc.hasAns.f1)} · unans EM ${pct(acc.noAns.em.value)} (n ${acc.hasAns.em.n}/${acc.noAns.em.n})`;
+  const split = `ans EM ${pct(acc.hasAns.em.value)} F1 ${pct(acc.hasAns.f1)} (n ${acc.hasAns.em.n}) · unans EM ${pct(acc.noAns.em.value)} (n ${acc.noAns.em.n})`;
   const line = (text: string, colour?: string) => (
     <Text color={colour} wrap="truncate">
       {truncate(text, inner)}
@@ -69,7 +73,7 @@ export function ModelPanel({ model, metric, width, histRows, compact }: ModelPan
       {compact ? null : line(`${load} · ${errs}`, model.errors > 0 ? theme.bad : undefined)}
       <Box justifyContent="space-between">
         <Text wrap="truncate">{legend}</Text>
-        <Text>
+        <Text wrap="truncate">
           <Text color={theme.p50}>p50 {ms(s.p50)} </Text>
           <Text color={theme.p90}>p90 {ms(s.p90)} </Text>
           <Text color={theme.p99}>p99 {ms(s.p99)}</Text>
