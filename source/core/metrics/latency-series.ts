@@ -1,6 +1,7 @@
 import type { JsHistogram } from 'hdr-histogram-js';
 import { newHistogram, statsFrom, toMicros, type ExactTotals } from './hdr.js';
 import type { HistogramBin, LatencyStats, LatencyView } from './snapshot.js';
+import { upperBound } from './search.js';
 
 export const WINDOW_10S_MS = 10_000;
 export const WINDOW_60S_MS = 60_000;
@@ -120,14 +121,7 @@ export class LatencySeries {
 
   /** First absolute index whose time is > t. */
   private upperBound(t: number): number {
-    let lo = 0;
-    let hi = this.times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.times[mid]! <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo + this.base;
+    return upperBound(this.times, t) + this.base;
   }
 
   private sync(window: SlidingHistogram, t: number): void {

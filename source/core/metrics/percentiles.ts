@@ -1,17 +1,12 @@
+import type { LatencyStats } from './snapshot.js';
+
 /**
  * Sorted-array percentiles: the reference the HDR-backed figures are checked against
  * (and handy for small one-off computations). Nearest-rank definition, the same one
  * HdrHistogram uses: the p-th percentile is the value at rank ceil(p/100 * n) (1-based).
  */
-export interface PercentileFigures {
-  count: number;
-  mean?: number;
-  p50?: number;
-  p90?: number;
-  p95?: number;
-  p99?: number;
-  max?: number;
-}
+/** The same figures the snapshot reports for a latency window. */
+export type PercentileFigures = LatencyStats;
 
 export function nearestRank(sorted: readonly number[], percentile: number): number | undefined {
   if (sorted.length === 0) return undefined;

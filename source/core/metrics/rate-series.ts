@@ -1,3 +1,5 @@
+import { upperBound } from './search.js';
+
 /**
  * Completion times (and the output tokens of each completion) in time order, for rates
  * over windows ending at any t: q/s and tokens/s over 10 s and 60 s, and the
@@ -55,13 +57,6 @@ export class RateSeries {
   }
 
   private upperBound(t: number): number {
-    let lo = 0;
-    let hi = this.times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.times[mid]! <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return upperBound(this.times, t);
   }
 }
