@@ -140,6 +140,12 @@ export class LatencySeries {
   private totals(window: SlidingHistogram): ExactTotals {
     const from = this.local(window.lo);
     const to = this.local(window.hi);
+    const { minUs, maxUs } = this.range(from, to);
+    return { count: to - from, sumUs: this.prefix[to]! - this.prefix[from]!, minUs, maxUs };
+  }
+
+  /** Smallest and largest value between two local indices. */
+  private range(from: number, to: number): { minUs: number; maxUs: number } {
     let minUs = Infinity;
     let maxUs = -Infinity;
     for (let i = from; i < to; i++) {
@@ -147,7 +153,7 @@ export class LatencySeries {
       if (us < minUs) minUs = us;
       if (us > maxUs) maxUs = us;
     }
-    return { count: to - from, sumUs: this.prefix[to]! - this.prefix[from]!, minUs, maxUs };
+    return { minUs, maxUs };
   }
 
   /** Linear bins between the window's min and max: a bar chart reads best with equal widths. */
@@ -155,13 +161,7 @@ export class LatencySeries {
     const from = this.local(loAbs);
     const to = this.local(hiAbs);
     if (to <= from) return [];
-    let minUs = Infinity;
-    let maxUs = -Infinity;
-    for (let i = from; i < to; i++) {
-      const us = this.micros[i]!;
-      if (us < minUs) minUs = us;
-      if (us > maxUs) maxUs = us;
-    }
+    const { minUs, maxUs } = this.range(from, to);
     if (minUs === maxUs) return [{ fromMs: minUs / 1000, toMs: maxUs / 1000, count: to - from }];
     const width = (maxUs - minUs) / LIVE_HISTOGRAM_BINS;
     const counts = new Array<number>(LIVE_HISTOGRAM_BINS).fill(0);

@@ -1,5 +1,5 @@
-import type { EngineInfo, ModelSlot } from '../engines/engine.js';
-import type { LoadSetting, RunEvent, ServerState } from '../events.js';
+import type { ModelSlot } from '../engines/engine.js';
+import type { LoadSetting, RunEvent } from '../events.js';
 import type { QueryRecord } from '../query.js';
 import { GroupAccumulator, type MeasuredWindow } from './group.js';
 import { latencyValuesOf, meetsSlo, type SloTargets } from './latency-values.js';
@@ -23,14 +23,8 @@ export interface MetricsOptions {
 const SLOTS: readonly ModelSlot[] = ['A', 'B'];
 const MAX_WARNINGS = 20;
 
-interface ModelState {
-  info: EngineInfo;
-  state: ServerState;
-  stateDetail?: string;
-  queueDepth: number;
-  inFlight: number;
-  batchSize: number;
-}
+/** What the store knows of a model beyond its figures. */
+type ModelState = Pick<ModelFigures, 'info' | 'state' | 'stateDetail' | 'queueDepth' | 'inFlight' | 'batchSize'>;
 
 /**
  * The one metrics store: a pure fold over RunEvents. It never reads a clock or polls an
