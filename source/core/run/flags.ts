@@ -1,5 +1,6 @@
 import { parseDuration } from '../duration.js';
 import { errorMessage, UsageError } from '../errors.js';
+import type { ProfileOverrides } from '../profile/loader.js';
 import { policyNames, type PolicyName } from '../profile/schema.js';
 
 /** `duet run` flags as meow hands them over (numbers as strings, validated here). */
@@ -24,20 +25,8 @@ export interface RawRunFlags {
   metricsHost?: string;
 }
 
-/** Profile settings the flags override (the profile loader's ProfileOverrides). */
-export interface RunOverrides {
-  dataset?: string;
-  limit?: number;
-  concurrency?: number;
-  rate?: number;
-  policy?: PolicyName;
-  duration?: string;
-  seed?: number;
-  shuffle?: boolean;
-  warmup?: number;
-  promptMode?: 'max' | 'exact';
-  telemetrySource?: string;
-}
+/** Profile settings the flags override: the loader's overrides, with the policy already checked. */
+export type RunOverrides = ProfileOverrides & { policy?: PolicyName };
 
 export interface RunFlags {
   profile?: string;
