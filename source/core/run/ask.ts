@@ -72,51 +72,8 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
   });
   if (outcome.kind !== 'result') abort.abort();
 
-  const base: QueryRecord = {
-    id,
-    seq: context.seq,
-    questionId: context.questionId,
-    question: context.question,
-    model,
-    policy: context.policy,
-    segment: context.segment,
-    warmup: context.warmup,
-    tIssued: context.tIssued,
-    tEnqueued: context.tEnqueued,
-    tDone: 0,
-    promptTokens: context.prompt.promptTokens,
-    contextTrimmed: context.prompt.contextTrimmed,
-    outputTokens: 0,
-    gold: context.gold,
-    answerable: context.answerable,
-  };
-  if (outcome.kind === 'timeout') return { ...base, tDone: deps.clock.now(), error: `timed out after ${timeoutMs} ms`, timedOut: true };
-  if (outcome.kind === 'cancelled') return { ...base, tDone: deps.clock.now(), error: 'cancelled at the end of the run' };
-  if (outcome.kind === 'error') return { ...base, tDone: deps.clock.now(), error: errorMessage(outcome.error) || 'engine error' };
-
-  const result = outcome.result;
-  const timing = {
-    tStart: result.tStart,
-    tFirstToken: result.tFirstToken,
-    tEnd: result.tEnd,
-    tokenTimes: result.tokenTimes,
-    outputTokens: result.outputTokens,
-    promptTokens: result.promptTokens || context.prompt.promptTokens,
-    rawOutput: result.text,
-    finishReason: result.finishReason,
-    ...(result.batchSize === undefined ? {} : { batchSize: result.batchSize }),
-    ...(result.meanLogProb === undefined ? {} : { meanLogProb: result.meanLogProb }),
-  };
-  if (result.finishReason === 'abort' || result.finishReason === 'error') {
-    return { ...base, ...timing, tDone: deps.clock.now(), error: `engine ended the request (${result.finishReason})` };
-  }
-  // Postprocessing: answer extraction and scoring, timed into tDone.
-  const prediction = deps.extractAnswer(result.text);
-  const score = deps.scoreAnswer(prediction, context.gold);
-  const tDone = deps.clock.now();
-  // The hot path builds the record in one literal (spreading base and timing cost more than
-  // the rest of the record): same keys in the same order as { ...base, ...timing, prediction, em, f1, tDone }.
-  const record: QueryRecord = {
+  // Records are built once and filled in (no spreads): this is the per-query hot path.
+  const recordAt = (tDone: number): QueryRecord => ({
     id,
     seq: context.seq,
     questionId: context.questionId,
@@ -128,20 +85,45 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
     tIssued: context.tIssued,
     tEnqueued: context.tEnqueued,
     tDone,
-    promptTokens: timing.promptTokens,
+    promptTokens: context.prompt.promptTokens,
     contextTrimmed: context.prompt.contextTrimmed,
-    outputTokens: timing.outputTokens,
+    outputTokens: 0,
     gold: context.gold,
     answerable: context.answerable,
-    tStart: timing.tStart,
-    tFirstToken: timing.tFirstToken,
-    tEnd: timing.tEnd,
-    tokenTimes: timing.tokenTimes,
-    rawOutput: timing.rawOutput,
-    finishReason: timing.finishReason,
+  });
+  const failed = (record: QueryRecord, error: string): QueryRecord => {
+    record.error = error;
+    return record;
   };
-  if (result.batchSize !== undefined) record.batchSize = result.batchSize;
-  if (result.meanLogProb !== undefined) record.meanLogProb = result.meanLogProb;
+  if (outcome.kind === 'timeout') {
+    const record = failed(recordAt(deps.clock.now()), `timed out after ${timeoutMs} ms`);
+    record.timedOut = true;
+    return record;
+  }
+  if (outcome.kind === 'cancelled') return failed(recordAt(deps.clock.now()), 'cancelled at the end of the run');
+  if (outcome.kind === 'error') return failed(recordAt(deps.clock.now()), errorMessage(outcome.error) || 'engine error');
+
+  const result = outcome.result;
+  const withTiming = (record: QueryRecord): QueryRecord => {
+    record.promptTokens = result.promptTokens || context.prompt.promptTokens;
+    record.outputTokens = result.outputTokens;
+    record.tStart = result.tStart;
+    record.tFirstToken = result.tFirstToken;
+    record.tEnd = result.tEnd;
+    record.tokenTimes = result.tokenTimes;
+    record.rawOutput = result.text;
+    record.finishReason = result.finishReason;
+    if (result.batchSize !== undefined) record.batchSize = result.batchSize;
+    if (result.meanLogProb !== undefined) record.meanLogProb = result.meanLogProb;
+    return record;
+  };
+  if (result.finishReason === 'abort' || result.finishReason === 'error') {
+    return failed(withTiming(recordAt(deps.clock.now())), `engine ended the request (${result.finishReason})`);
+  }
+  // Postprocessing: answer extraction and scoring, timed into tDone.
+  const prediction = deps.extractAnswer(result.text);
+  const score = deps.scoreAnswer(prediction, context.gold);
+  const record = withTiming(recordAt(deps.clock.now()));
   record.prediction = prediction;
   record.em = score.em;
   record.f1 = score.f1;
