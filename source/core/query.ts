@@ -4,14 +4,18 @@ import type { ModelSlot } from './engines/engine.js';
  * The one record of a query answered (or failed) by one model. All times are on the
  * run clock (ms). A question sent to both models (mirror policy) yields two records.
  *
- *   tIssued      the load generator released the question (preprocessing starts)
- *   tEnqueued    prompt built and tokenised; handed to the model's engine
+ *   tScheduled   when the load generator meant to release the question (open loop: the
+ *                absolute arrival timeline; closed loop: when a slot freed)
+ *   tIssued      preprocessing starts: tEnqueued - prepMs (prompts are built ahead of the
+ *                send, off the stamping thread, and their measured cost placed before it)
+ *   tEnqueued    the request was sent / handed to the engine, stamped on the measuring plane
  *   tStart       the engine began computing it (left the engine's queue / joined a batch)
- *   tFirstToken  first output token
- *   tEnd         last output token
- *   tDone        postprocessing (answer extraction + scoring) finished
+ *   tFirstToken  first output token of any kind (reasoning included), stamped where its bytes arrived
+ *   tEnd         last output token, stamped where its bytes arrived
+ *   tDone        postprocessing (answer extraction + scoring) finished: tEnd + its measured cost
  *
- * End-to-end latency, as the Ascend study defines it, is tDone - tIssued.
+ * End-to-end latency, as the Ascend study defines it, is tDone - tIssued. Send lag is
+ * tEnqueued - tScheduled; figures "from schedule" add it (MLPerf LoadGen's rule).
  */
 export interface QueryRecord {
   /** Unique per record: `${seq}:${model}`. */
@@ -27,13 +31,17 @@ export interface QueryRecord {
   segment: number;
   /** True for warm-up questions, excluded from figures. */
   warmup: boolean;
+  tScheduled?: number;
   tIssued: number;
   tEnqueued: number;
   tStart?: number;
   tFirstToken?: number;
   tEnd?: number;
   tDone: number;
+  /** Arrival time of every output chunk that carried tokens, in order (one per token unless chunkTokens says otherwise). */
   tokenTimes?: number[];
+  /** Tokens carried by each tokenTimes entry, when a server packed several into one chunk (per-chunk usage). Absent: one each. */
+  chunkTokens?: number[];
   promptTokens: number;
   contextTrimmed: boolean;
   outputTokens: number;
@@ -49,7 +57,7 @@ export interface QueryRecord {
   /** Cascade: set on a record whose question was escalated to the large model (either record may carry it). */
   escalated?: boolean;
   finishReason?: string;
-  /** Set when the query failed; the record still counts, as an error. */
+  /** Set when the query failed; the record still counts, as an error (unless cancelled). */
   error?: string;
   timedOut?: boolean;
 }
