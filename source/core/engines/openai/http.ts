@@ -32,3 +32,16 @@ export function describeFetchError(error: unknown): string {
   }
   return error.message;
 }
+
+/** What a failed HTTP answer says, as a run records it: the server's words, and whether it was overload. */
+export interface HttpFailure {
+  message: string;
+  /** 429, 503 and the like: the server refused for load, not for a fault. */
+  overload: boolean;
+}
+
+/** Turns a non-2xx answer (status, content type, body text) into the failure a record carries. */
+export function httpFailure(status: number, contentType: string, body: string): HttpFailure {
+  void contentType;
+  return { message: `HTTP ${status}: ${firstLine(body)}`, overload: status === 429 || status === 503 };
+}
