@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,7 +9,7 @@ import { loadSquad } from '../../source/core/dataset/squad.js';
 import { FakeEngine } from '../../source/core/engines/fake.js';
 import { parseRunFlags, type RawRunFlags } from '../../source/core/run/flags.js';
 
-const squad = resolve(process.cwd(), '../shared/data/squad/dev-v2.0.subset-Normans-Rhine.official.json');
+const squad = resolve(process.cwd(), 'test/fixtures/squad/tiny-v2.0.json');
 
 /** A profile file for the real loader; the engines are fakes, so the model paths are never read. */
 function writeProfile(dir: string): string {
@@ -45,7 +45,7 @@ async function goldEngines(prefillMs: number): Promise<(model: { label: string }
   return async (model) => new FakeEngine({ info: { label: model.label, model: model.label }, prefillMs, perTokenMs: 2, capacity: 4, output: (r) => goldFor(r.promptText) });
 }
 
-describe.skipIf(!existsSync(squad))('duet run, end to end with fake engines', () => {
+describe('duet run, end to end with fake engines', () => {
   it('runs headless, prints the summary, writes the session log and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'duet-run-'));
     const out = capture();

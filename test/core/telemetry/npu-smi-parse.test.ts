@@ -16,6 +16,7 @@ const ours = path.resolve(repoRoot, 'test/fixtures/npu-smi');
 const sharedFile = (name: string) => readFileSync(path.join(shared, name), 'utf8');
 const ourFile = (name: string) => readFileSync(path.join(ours, name), 'utf8');
 
+// Parity with outputs captured from real machines, where a checkout has ../shared beside it.
 describe.skipIf(!existsSync(shared))('npu-smi parsers on the captured outputs in ../shared/fixtures/npu-smi', () => {
   it('910b-info-1: two masked 910B cards, HBM over DDR, "No running processes" means an empty list', () => {
     const table = parseNpuSmiInfo(sharedFile('910b-info-1.txt'));
@@ -106,6 +107,88 @@ describe.skipIf(!existsSync(shared))('npu-smi parsers on the captured outputs in
     expect(parseNpuSmiMapping(sharedFile('310p-mapping-1.txt'))).toEqual([
       { card: 4, chip: 0, logicId: 0, name: 'Ascend 310P3' },
       { card: 4, chip: 1, name: 'Mcu' },
+    ]);
+  });
+});
+
+describe('npu-smi parsers on our own outputs of each layout (test/fixtures/npu-smi)', () => {
+  it('910B idle: two cards, HBM (not DDR) is the memory, "No running processes" rows mean an empty list', () => {
+    expect(parseNpuSmiInfo(ourFile('910b-idle-info.txt'))).toEqual({
+      version: '23.0.6',
+      chips: [
+        { card: 0, chip: 0, name: '910B4', health: 'OK', powerW: 92.7, tempC: 45, busId: '0000:C1:00.0', utilPct: 3, memUsedMiB: 3356, memTotalMiB: 65536, processes: [] },
+        { card: 3, chip: 0, name: '910B4', health: 'OK', powerW: 88.1, tempC: 47, busId: '0000:02:00.0', utilPct: 0, memUsedMiB: 0, memTotalMiB: 65536, processes: [] },
+      ],
+    });
+  });
+
+  it('910: four cards with gaps in the numbering, HBM used glued to its slash, no process table', () => {
+    const table = parseNpuSmiInfo(ourFile('910-info.txt'));
+    expect(table.version).toBe('22.0.4');
+    expect(table.chips.map((c) => [c.card, c.chip, c.health, c.powerW, c.tempC, c.utilPct, c.memUsedMiB, c.memTotalMiB, c.busId])).toEqual([
+      [0, 0, 'OK', 103.5, 41, 58, 21874, 32768, '0000:C1:00.0'],
+      [1, 0, 'OK', 71.2, 38, 0, 2, 32768, '0000:81:00.0'],
+      [4, 0, 'Warning', 69.9, 37, 0, 0, 32768, '0000:C2:00.0'],
+      [5, 0, 'OK', 254, 62, 100, 31002, 32768, '0000:82:00.0'],
+    ]);
+    expect(table.chips.every((c) => c.name === '910A' && !('processes' in c))).toBe(true);
+  });
+
+  it('310P: power NA stays absent, the DDR pair is the memory, Chip and Device columns, one process', () => {
+    expect(parseNpuSmiInfo(ourFile('310p-info.txt'))).toEqual({
+      version: '24.1.rc1',
+      chips: [{ card: 2, chip: 0, deviceId: 1, name: '310P3', health: 'OK', tempC: 57, busId: '0000:03:00.0', utilPct: 41, memUsedMiB: 9120, memTotalMiB: 44280, processes: [{ pid: 91234, name: 'mindieservice_d', memMiB: 7150 }] }],
+    });
+  });
+
+  it('310B: bus id NA stays absent, no process table', () => {
+    expect(parseNpuSmiInfo(ourFile('310b-info.txt'))).toEqual({
+      version: '23.0.rc1',
+      chips: [{ card: 0, chip: 0, deviceId: 0, name: '310B4', health: 'OK', powerW: 8.7, tempC: 59, utilPct: 14, memUsedMiB: 2231, memTotalMiB: 11576 }],
+    });
+  });
+
+  it('910B -t common: power, temperature and AI-core usage; the HBM rate alone gives no memory figure', () => {
+    expect(chipFieldsOf(parseNpuSmiKeyValues(ourFile('910b-common.txt')))).toEqual([{ mcu: false, card: 4, chip: 0, powerW: 241.6, tempC: 53, utilPct: 73 }]);
+  });
+
+  it('910B -t usages: HBM from capacity and rate (25% of 65536 = 16384 MiB), Chip ID printed last', () => {
+    const report = parseNpuSmiKeyValues(ourFile('910b-usages.txt'));
+    expect([report.card, report.chipCount]).toEqual([4, 1]);
+    expect(chipFieldsOf(report)).toEqual([{ mcu: false, card: 4, chip: 0, utilPct: 73, memUsedMiB: 16384, memTotalMiB: 65536 }]);
+  });
+
+  it('310P -t usages cut short: DDR only, 21% of 44280 MiB = 9299 MiB (rounded), no Chip ID means chip 0', () => {
+    expect(chipFieldsOf(parseNpuSmiKeyValues(ourFile('310p-usages-partial.txt')))).toEqual([{ mcu: false, card: 2, chip: 0, utilPct: 41, memUsedMiB: 9299, memTotalMiB: 44280 }]);
+  });
+
+  it('310B -t power: the chip has real-time power, the MCU block (indented, blank line of spaces) the board power', () => {
+    expect(chipFieldsOf(parseNpuSmiKeyValues(ourFile('310b-power.txt')))).toEqual([
+      { mcu: false, card: 0, chip: 0, powerW: 7.8 },
+      { mcu: true, card: 0, powerW: 14.2 },
+    ]);
+    expect(chipFieldsOf(parseNpuSmiKeyValues(ourFile('310b-power-chip.txt')))).toEqual([{ mcu: false, chip: 0, powerW: 7.8 }]);
+  });
+
+  it('310B -t temp: "Temperature (C)" with a space; MCU sensors kept as unknown fields, TEC NA', () => {
+    const report = parseNpuSmiKeyValues(ourFile('310b-temp.txt'));
+    expect(chipFieldsOf(report)).toEqual([
+      { mcu: false, card: 0, chip: 0, tempC: 61 },
+      { mcu: true, card: 0 },
+    ]);
+    expect(report.blocks[1]!.fields['lm75b_te(c)']).toBe('39');
+  });
+
+  it('watch frame, -l with two cards of two dies, -m with an MCU whose logic id is "-"', () => {
+    expect(parseNpuSmiWatch(ourFile('310b-watch.txt'))).toEqual([{ mcu: false, card: 0, chip: 0, powerW: 11.9, tempC: 60, utilPct: 27 }]);
+    expect(parseNpuSmiList(ourFile('a3-list.txt'))).toEqual([
+      { card: 0, chipCount: 2 },
+      { card: 1, chipCount: 2 },
+    ]);
+    expect(parseNpuSmiMapping(ourFile('310p-mapping.txt'))).toEqual([
+      { card: 2, chip: 0, logicId: 0, name: 'Ascend 310P3' },
+      { card: 2, chip: 1, logicId: 1, name: 'Ascend 310P3' },
+      { card: 2, chip: 2, name: 'Mcu' },
     ]);
   });
 });
