@@ -4,6 +4,18 @@ import type { TelemetrySample, TelemetryStatus } from './telemetry/sample.js';
 
 export type LoadSetting = { mode: 'closed'; concurrency: number } | { mode: 'open'; rate: number };
 
+/**
+ * A sweep probe's measured window, carried by the load change that starts its segment:
+ * the segment's first `skip` questions are warm-up, the next `count` are measured, later
+ * ones are cool-down (they keep the load on while the measured ones finish). `attainment`
+ * is the SLO attainment the probe is judged against, so a log describes its own sweep.
+ */
+export interface ProbeWindow {
+  skip: number;
+  count: number;
+  attainment: number;
+}
+
 export type ServerState = 'starting' | 'ready' | 'exited' | 'down' | 'stopped';
 
 /**
@@ -32,8 +44,9 @@ export type RunEvent =
   | { type: 'telemetry'; t: number; sample: TelemetrySample }
   | { type: 'telemetry-status'; t: number; status: TelemetryStatus }
   | { type: 'policy-switch'; t: number; from: string; to: string; segment: number }
-  | { type: 'load-change'; t: number; load: LoadSetting }
-  | { type: 'weight-change'; t: number; weight: number }
+  /** `segment`: the segment this change starts (absent in logs from before load changes started segments). */
+  | { type: 'load-change'; t: number; load: LoadSetting; segment?: number; probe?: ProbeWindow }
+  | { type: 'weight-change'; t: number; weight: number; segment?: number }
   | { type: 'pause'; t: number; paused: boolean }
   | { type: 'save'; t: number; path: string }
   | { type: 'server'; t: number; model: ModelSlot; state: ServerState; detail?: string }
@@ -45,7 +58,7 @@ export type RunEventType = RunEvent['type'];
 /** Commands the UI (or a test) sends to the run controller. */
 export type RunCommand =
   | { type: 'setPolicy'; policy: string }
-  | { type: 'setLoad'; load: LoadSetting }
+  | { type: 'setLoad'; load: LoadSetting; probe?: ProbeWindow }
   | { type: 'adjustLoad'; direction: 1 | -1 }
   | { type: 'setWeight'; weight: number }
   | { type: 'adjustWeight'; direction: 1 | -1 }

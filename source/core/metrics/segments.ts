@@ -1,12 +1,17 @@
 import type { JsHistogram } from 'hdr-histogram-js';
+import type { LoadSetting, ProbeWindow } from '../events.js';
 import type { QueryRecord } from '../query.js';
 import { newHistogram, statsFrom, toMicros, type ExactTotals } from './hdr.js';
 import type { MeasuredWindow } from './group.js';
+import type { SloTargets } from './latency-values.js';
+import { ProbeWindowTracker } from './probe-window.js';
 import type { SegmentSummary } from './snapshot.js';
 
 interface SegmentState {
   index: number;
   policy: string;
+  setting?: SegmentSetting;
+  probe?: ProbeWindowTracker;
   tStart: number;
   tEnd?: number;
   completed: number;
@@ -25,12 +30,19 @@ interface SegmentState {
   openEscalations: Map<number, boolean>;
 }
 
+/** What a segment runs at; `probe` marks a sweep probe's segment. */
+export interface SegmentSetting {
+  load: LoadSetting;
+  weight: number;
+  probe?: ProbeWindow;
+}
+
 /** Mean device power (W) over [from, to], or undefined without readings there. */
 export type MeanPowerOver = (from: number, to: number) => number | undefined;
 
 /**
- * Per-policy segments: segment 0 starts at run-start and every policy switch starts the
- * next. A record belongs to the segment its question was issued in (record.segment),
+ * Segments: segment 0 starts at run-start and every policy switch, load change or weight
+ * change starts the next, so each holds one setting's figures. A record belongs to the segment its question was issued in (record.segment),
  * even when it completes after the switch, so a segment's figures are its policy's.
  */
 export class SegmentTracker {
@@ -38,17 +50,29 @@ export class SegmentTracker {
   /** Questions with a counted (non-escalated) finished record and not yet done: mirror's second record must not count again. */
   private readonly countedInFlight = new Set<number>();
 
-  start(index: number, policy: string, t: number): void {
+  constructor(private readonly slo: SloTargets = {}) {}
+
+  start(index: number, policy: string, t: number, setting?: SegmentSetting): void {
     for (const segment of this.segments.values()) {
       if (segment.tEnd === undefined && segment.index !== index) segment.tEnd = t;
     }
     const existing = this.segments.get(index);
+    const segment = existing ?? newSegment(index, policy, t);
     if (existing) {
       existing.policy = policy;
       existing.tStart = Math.min(existing.tStart, t);
     } else {
-      this.segments.set(index, newSegment(index, policy, t));
+      this.segments.set(index, segment);
     }
+    if (setting) {
+      segment.setting = setting;
+      if (setting.probe) segment.probe = new ProbeWindowTracker(setting.probe, this.slo);
+    }
+  }
+
+  /** A measured question issued in `segment`; `backlog`: the run's questions in flight before it. */
+  issued(seq: number, segment: number, t: number, targets: number, backlog: number): void {
+    this.segments.get(segment)?.probe?.onIssued(seq, t, targets, backlog);
   }
 
   /** `scored: false` (a superseded cascade answer) keeps the record out of the segment's EM. */
@@ -60,6 +84,7 @@ export class SegmentTracker {
       this.segments.set(record.segment, segment);
     }
     segment.completed++;
+    if (scored) segment.probe?.onFinal(record);
     if (Number.isFinite(e2eMs) && e2eMs >= 0) {
       const us = toMicros(e2eMs);
       segment.e2e.recordValue(us);
@@ -95,10 +120,10 @@ export class SegmentTracker {
   }
 
   /** A failed record only matters as one of an escalated question's two records. */
-  addFailed(record: QueryRecord): void {
-    if (!record.escalated) return;
+  addFailed(record: QueryRecord, final = true): void {
     const segment = this.segments.get(record.segment);
-    if (!segment) return;
+    if (final) segment?.probe?.onFinal(record);
+    if (!record.escalated || !segment) return;
     if (segment.openEscalations.has(record.seq)) segment.openEscalations.delete(record.seq);
     else segment.openEscalations.set(record.seq, false);
   }
@@ -115,6 +140,7 @@ export class SegmentTracker {
         const summary: SegmentSummary = {
           index: segment.index,
           policy: segment.policy,
+          ...(segment.setting ? { load: segment.setting.load, weight: segment.setting.weight } : {}),
           tStart: segment.tStart,
           tEnd: segment.tEnd,
           completed: segment.completed,
@@ -131,6 +157,7 @@ export class SegmentTracker {
         if (segment.policy === 'cascade' && segment.questions > 0) {
           summary.escalationRate = segment.escalated / segment.questions;
         }
+        if (segment.probe) summary.probe = segment.probe.figures(meanPowerOver);
         return summary;
       });
   }

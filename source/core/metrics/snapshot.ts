@@ -107,9 +107,47 @@ export interface ModelFigures extends GroupFigures {
   batchSize: number;
 }
 
+/**
+ * A sweep probe's steady-state window (see ProbeWindow): counts of measured questions,
+ * each judged from its issue to its final answer. Times are on the run clock (ms).
+ */
+export interface ProbeWindowFigures {
+  skip: number;
+  count: number;
+  attainment: number;
+  /** Measured questions issued, done (every final answer in), and done with a failure. */
+  issued: number;
+  done: number;
+  failed: number;
+  /** Done questions that met every SLO; answered correctly (EM); both. */
+  withinSlo: number;
+  correct: number;
+  correctWithinSlo: number;
+  /** Mean F1 (percent) over answered questions. */
+  f1?: number;
+  e2eP50?: number;
+  e2eP99?: number;
+  ttftP50?: number;
+  ttftP99?: number;
+  tFirstIssue?: number;
+  tLastIssue?: number;
+  tLastDone?: number;
+  /** Growth of the run's backlog (issued - done) across the measured issues, questions/s (least squares). */
+  backlogSlope?: number;
+  backlogFirst: number;
+  backlogLast: number;
+  /** Mean device power over first measured issue .. last measured answer. */
+  meanPowerW?: number;
+}
+
 export interface SegmentSummary {
   index: number;
   policy: string;
+  /** The load and weight the segment ran at (absent in summaries of older logs' segments). */
+  load?: LoadSetting;
+  weight?: number;
+  /** Set on a sweep probe's segment. */
+  probe?: ProbeWindowFigures;
   tStart: number;
   tEnd?: number;
   completed: number;

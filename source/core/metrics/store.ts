@@ -47,7 +47,7 @@ export class MetricsStore {
   };
   private readonly models: Record<ModelSlot, ModelState> = { A: placeholderModel('A'), B: placeholderModel('B') };
   private readonly busy: Record<ModelSlot, IntervalUnion> = { A: new IntervalUnion(), B: new IntervalUnion() };
-  private readonly segments = new SegmentTracker();
+  private readonly segments: SegmentTracker;
   private readonly power = new PowerTracker();
   private readonly recent: RecentAnswers;
   private readonly slowest: SlowestRecords;
@@ -72,6 +72,7 @@ export class MetricsStore {
 
   constructor(private readonly options: MetricsOptions = {}) {
     this.slo = options.slo ?? {};
+    this.segments = new SegmentTracker(this.slo);
     this.recent = new RecentAnswers(options.recentAnswers ?? 20);
     this.slowest = new SlowestRecords(options.slowest ?? 10);
   }
@@ -88,11 +89,12 @@ export class MetricsStore {
           this.models[slot].info = event.models[slot];
           if (this.models[slot].state === 'starting') this.models[slot].state = 'ready';
         }
-        this.segments.start(0, event.policy, event.t);
+        this.segments.start(0, event.policy, event.t, { load: event.load, weight: event.weight });
         break;
       case 'query-issued':
         if (event.warmup) break;
         this.measuredStart ??= event.t;
+        this.segments.issued(event.seq, event.segment, event.t, event.targets.length, this.issued - this.done);
         this.issued++;
         this.pending.set(event.seq, event.targets.length);
         if (event.seq > this.highestIssued) this.highestIssued = event.seq;
@@ -122,13 +124,15 @@ export class MetricsStore {
         break;
       case 'policy-switch':
         this.policy = event.to;
-        this.segments.start(event.segment, event.to, event.t);
+        this.segments.start(event.segment, event.to, event.t, { load: this.load, weight: this.weight });
         break;
       case 'load-change':
         this.load = event.load;
+        if (event.segment !== undefined) this.segments.start(event.segment, this.policy, event.t, { load: event.load, weight: this.weight, ...(event.probe ? { probe: event.probe } : {}) });
         break;
       case 'weight-change':
         this.weight = event.weight;
+        if (event.segment !== undefined) this.segments.start(event.segment, this.policy, event.t, { load: this.load, weight: event.weight });
         break;
       case 'pause':
         this.paused = event.paused;
@@ -207,7 +211,7 @@ export class MetricsStore {
     if (record.warmup) return;
     this.groups[record.model].addFailed(record);
     this.groups.combined.addFailed(record);
-    this.segments.addFailed(record);
+    this.segments.addFailed(record, !isSuperseded(record));
     this.markReported(record);
   }
 

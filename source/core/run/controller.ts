@@ -3,7 +3,7 @@ import type { RunHandle, RunOutcome } from '../controller.js';
 import { parseDuration } from '../duration.js';
 import { errorMessage } from '../errors.js';
 import type { EngineInfo, ModelSlot } from '../engines/engine.js';
-import type { LoadSetting, RunCommand, RunEvent } from '../events.js';
+import type { LoadSetting, ProbeWindow, RunCommand, RunEvent } from '../events.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { QueryRecord } from '../query.js';
 import { LoadGenerator, type LoadItem } from '../scheduler/load.js';
@@ -132,7 +132,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
       case 'setPolicy':
         return this.setPolicy(command.policy);
       case 'setLoad':
-        return this.setLoad(command.load);
+        return this.setLoad(command.load, command.probe);
       case 'adjustLoad':
         return this.setLoad(adjustedLoad(this.generator.load, command.direction));
       case 'setWeight':
@@ -164,15 +164,16 @@ class LiveRun<Q extends RunQuestion> implements RunController {
     if (change) this.emit({ type: 'policy-switch', t: this.clock.now(), ...change });
   }
 
-  private setLoad(load: LoadSetting): void {
+  private setLoad(load: LoadSetting, probe?: ProbeWindow): void {
     const valid = load.mode === 'closed' ? Number.isInteger(load.concurrency) && load.concurrency >= 1 : Number.isFinite(load.rate) && load.rate > 0;
     if (!valid) return this.emit({ type: 'warning', t: this.clock.now(), message: `ignored an invalid load setting ${JSON.stringify(load)}` });
     this.generator.setLoad(load);
-    this.emit({ type: 'load-change', t: this.clock.now(), load });
+    this.emit({ type: 'load-change', t: this.clock.now(), load, segment: this.routing.nextSegment(), ...(probe ? { probe } : {}) });
   }
 
   private setWeight(weight: number): void {
-    if (this.routing.setWeight(weight)) this.emit({ type: 'weight-change', t: this.clock.now(), weight });
+    const segment = this.routing.setWeight(weight);
+    if (segment !== undefined) this.emit({ type: 'weight-change', t: this.clock.now(), weight, segment });
   }
 
   private async save(): Promise<void> {

@@ -6,7 +6,8 @@ import { clampWeight } from './adjust.js';
 import { ModelStats } from './model-stats.js';
 
 /**
- * The scheduler's side of a run: the active policy and its segment, the weight, what the
+ * The scheduler's side of a run: the active policy and the current segment (a policy,
+ * load or weight change starts the next), the weight, what the
  * policy has routed since it (or the weight) last changed, and each model's outstanding
  * count and recent service times, from which every decision's PolicyState is built.
  */
@@ -49,12 +50,17 @@ export class Routing {
     return { from, to: next.name, segment: this.segmentIndex };
   }
 
-  /** True when the weight changed. */
-  setWeight(weight: number): boolean {
-    if (weight === this.currentWeight) return false;
+  /** Starts the next segment (a load change): its figures are the new setting's. */
+  nextSegment(): number {
+    return ++this.segmentIndex;
+  }
+
+  /** The segment the new weight starts, or undefined when unchanged. */
+  setWeight(weight: number): number | undefined {
+    if (weight === this.currentWeight) return undefined;
     this.currentWeight = weight;
     this.sent = { A: 0, B: 0 };
-    return true;
+    return this.nextSegment();
   }
 
   /** Asks the active policy where a question goes and counts it as sent there. */

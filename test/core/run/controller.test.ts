@@ -151,14 +151,15 @@ describe('run controller', () => {
     await time.advance(0);
     const changes = h.events.filter((e) => !['run-start', 'query-issued', 'first-token', 'query-finished', 'engine-load'].includes(e.type));
     expect(changes.map((e) => ({ ...e, t: undefined }))).toEqual([
-      { type: 'load-change', t: undefined, load: { mode: 'closed', concurrency: 4 } },
-      { type: 'load-change', t: undefined, load: { mode: 'open', rate: 4 } },
-      { type: 'load-change', t: undefined, load: { mode: 'open', rate: 5 } },
-      { type: 'load-change', t: undefined, load: { mode: 'open', rate: 4 } },
-      { type: 'load-change', t: undefined, load: { mode: 'open', rate: 3.2 } },
+      // Every load, weight and policy change starts the next segment.
+      { type: 'load-change', t: undefined, load: { mode: 'closed', concurrency: 4 }, segment: 1 },
+      { type: 'load-change', t: undefined, load: { mode: 'open', rate: 4 }, segment: 2 },
+      { type: 'load-change', t: undefined, load: { mode: 'open', rate: 5 }, segment: 3 },
+      { type: 'load-change', t: undefined, load: { mode: 'open', rate: 4 }, segment: 4 },
+      { type: 'load-change', t: undefined, load: { mode: 'open', rate: 3.2 }, segment: 5 },
       { type: 'warning', t: undefined, message: 'ignored an invalid load setting {"mode":"closed","concurrency":0}' },
-      ...[0.6, 0.7, 0.8, 0.9, 1].map((weight) => ({ type: 'weight-change', t: undefined, weight })),
-      { type: 'policy-switch', t: undefined, from: 'weighted', to: 'cascade', segment: 1 },
+      ...[0.6, 0.7, 0.8, 0.9, 1].map((weight, i) => ({ type: 'weight-change', t: undefined, weight, segment: 6 + i })),
+      { type: 'policy-switch', t: undefined, from: 'weighted', to: 'cascade', segment: 11 },
       { type: 'warning', t: undefined, message: 'unknown policy "nope"' },
       { type: 'pause', t: undefined, paused: true },
       { type: 'save', t: undefined, path: '/tmp/x.jsonl' },
