@@ -1,4 +1,4 @@
-import { Box } from 'ink';
+import { Box, Text } from 'ink';
 import type { Snapshot } from '../core/metrics/snapshot.js';
 import type { FailedAnswer } from './hooks/useRunEvents.js';
 import type { Mode } from './keys.js';
@@ -6,7 +6,7 @@ import { planLayout } from './layout.js';
 import { Header } from './panels/Header.js';
 import { HelpOverlay } from './panels/HelpOverlay.js';
 import { ModelPanel } from './panels/ModelPanel.js';
-import { PowerPanel } from './panels/PowerPanel.js';
+import { PowerPanel, powerUnavailableReason } from './panels/PowerPanel.js';
 import { SegmentPanel } from './panels/SegmentPanel.js';
 import { SlowestPanel } from './panels/SlowestPanel.js';
 import { StatusBar } from './panels/StatusBar.js';
@@ -26,12 +26,34 @@ export interface ScreenProps {
   failures?: readonly FailedAnswer[];
 }
 
-/** The whole screen for one snapshot and one UI state. Pure: no hooks but the theme. */
+export const MIN_COLUMNS = 60;
+export const MIN_ROWS = 16;
+
+/** What the help overlay adds below the keys: the reasons the panels only hint at. */
+export function helpNotes(snapshot: Snapshot): string[] {
+  const notes: string[] = [];
+  const power = powerUnavailableReason(snapshot.power);
+  if (power) notes.push(`power n/a: ${power}`);
+  return notes;
+}
+
+/**
+ * The whole screen for one snapshot and one UI state. Pure: no hooks but the theme.
+ * The frame is exactly one line shorter than the terminal (Ink then redraws in place)
+ * and clips what does not fit, so it neither grows nor scrolls.
+ */
 export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failures }: ScreenProps) {
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
+    return (
+      <Box flexDirection="column" width={columns} height={Math.max(1, rows - 1)} overflow="hidden">
+        <Text wrap="wrap">{`make the terminal at least ${MIN_COLUMNS}x${MIN_ROWS} (now ${columns}x${rows}) · q quit`}</Text>
+      </Box>
+    );
+  }
   const plan = planLayout(columns, rows);
   const { compact, wide } = plan;
   let body;
-  if (ui.help) body = <HelpOverlay mode={mode} width={columns} />;
+  if (ui.help) body = <HelpOverlay mode={mode} width={columns} notes={helpNotes(snapshot)} />;
   else if (ui.view === 'slowest') body = <SlowestPanel slowest={snapshot.slowest} width={columns} lines={rows - 1 - 3 - 2} />;
   else {
     const model = (slot: 'A' | 'B') => (
@@ -55,9 +77,11 @@ export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failur
     );
   }
   return (
-    <Box flexDirection="column" width={columns}>
+    <Box flexDirection="column" width={columns} height={rows - 1} overflow="hidden">
       <Header snapshot={snapshot} title={title} mode={mode} paused={effectivePaused(ui, snapshot.paused)} stopping={ui.stopping} width={columns} speed={speed} />
-      {body}
+      <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
+        {body}
+      </Box>
       <StatusBar mode={mode} metric={ui.metric} stopping={ui.stopping} message={ui.message} width={columns} />
     </Box>
   );

@@ -2,6 +2,7 @@
 import './tty-env.js';
 import { render } from 'ink';
 import type { RunHandle, RunOutcome } from '../core/controller.js';
+import { enterAltScreen } from './alt-screen.js';
 import { App } from './App.js';
 import type { Mode } from './keys.js';
 import { createTheme, noColorFromEnv, ThemeContext } from './theme.js';
@@ -17,26 +18,42 @@ export interface LiveOptions {
 export const MAX_FPS = 10;
 
 /**
- * Shows the live screen until the run finishes, then unmounts and returns the outcome;
- * the caller prints the summary after the screen is gone. Without a TTY (the caller
- * should not call this then) it renders nothing and just waits for the run.
+ * Ink's render options for the live screen. Incremental rendering rewrites only the
+ * lines that changed (most of the frame is the same from one tick to the next), which
+ * keeps the screen's share of a core small; console output is routed above the frame.
+ */
+export const RENDER_OPTIONS = { exitOnCtrlC: false, patchConsole: true, maxFps: MAX_FPS, incrementalRendering: true } as const;
+
+/**
+ * Shows the live screen (in the alternate screen) until the run finishes, then unmounts,
+ * restores the terminal and returns the outcome; the caller prints the summary after the
+ * screen is gone. Without a TTY (the caller should not call this then) it renders
+ * nothing and just waits for the run.
  */
 export async function runLive(handle: RunHandle, options: LiveOptions): Promise<RunOutcome> {
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
   if (!stdout.isTTY) return handle.finished;
   const theme = createTheme(noColorFromEnv());
-  const instance = render(
-    <ThemeContext.Provider value={theme}>
-      <App handle={handle} mode={options.mode} title={options.title} />
-    </ThemeContext.Provider>,
-    { stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: MAX_FPS },
-  );
+  const alt = enterAltScreen(stdout);
+  let instance: ReturnType<typeof render>;
+  try {
+    instance = render(
+      <ThemeContext.Provider value={theme}>
+        <App handle={handle} mode={options.mode} title={options.title} />
+      </ThemeContext.Provider>,
+      { stdout, stdin, ...RENDER_OPTIONS },
+    );
+  } catch (error) {
+    alt.leave();
+    throw error;
+  }
   try {
     return await handle.finished;
   } finally {
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
     instance.cleanup();
+    alt.leave();
   }
 }

@@ -148,26 +148,30 @@ describe('power', () => {
   it('says n/a with the reason, never a fake zero', () => {
     const s = screen(snapshot({ power: noPower, combined: group({ energy: { estimated: false } }) }), 120, 40);
     const frame = s.lastFrame();
-    expect(frame).toContain('power n/a — npu-smi: npu-smi not found on PATH');
+    expect(frame).toContain('power n/a (? says why)');
+    expect(frame).not.toContain('npu-smi not found on PATH');
     expect(frame).not.toMatch(/(^|[^\d.])0(\.0+)? W/m);
     expect(frame).not.toMatch(/(^|[^\d.])0(\.0+)? k?J/m);
     s.unmount();
   });
 
-  it('gives a long reason two lines in the full panel', () => {
+  it('spends one line on n/a and gives the whole reason in the help overlay', () => {
     const reason = 'npu-smi not found (looked for "npu-smi" on PATH); nvidia-smi: not found; rapl: /sys/class/powercap is not readable';
     const p = power({ status: [{ source: 'npu-smi', state: 'unavailable', reason, intervalMs: 1000 }], devices: [], powerW: undefined, powerSeries: [], samples: 0 });
-    const s = renderAt(<PowerPanel power={p} energy={{ estimated: false }} width={60} compact={false} maxDevices={2} />, { columns: 60 });
-    const text = s.lines().map((l) => l.replace(/^│ | *│$/g, '').trim()).join(' ');
-    expect(text).toContain(`power n/a — npu-smi: ${reason.slice(0, 70)}`);
-    s.unmount();
+    const panel = renderAt(<PowerPanel power={p} energy={{ estimated: false }} width={60} compact={false} maxDevices={2} />, { columns: 60 });
+    expect(panel.lines()).toHaveLength(4); // border, title, the n/a line, border
+    panel.unmount();
+    const help = screen(snapshot({ power: p }), 120, 40, { ...initialUiState, help: true });
+    const text = help.lines().map((l) => l.replace(/^║ | *║$/g, '').trim()).join(' ');
+    expect(text).toContain(`power n/a: npu-smi: ${reason}`);
+    help.unmount();
   });
 
   it('explains a source that gives utilisation but no power, and still shows the device', () => {
     const sys = power({ status: [{ source: 'system', state: 'ok', intervalMs: 1000 }], devices: [{ id: 'system', utilPct: 37, memUsedMiB: 3000, memTotalMiB: 8000 }], powerW: undefined, powerSeries: [] });
     expect(powerUnavailableReason(sys)).toBe('system gives no power reading');
     const s = renderAt(<PowerPanel power={sys} energy={{ estimated: false }} width={80} compact={false} maxDevices={2} />, { columns: 80 });
-    expect(s.lastFrame()).toContain('power n/a — system gives no power reading');
+    expect(s.lastFrame()).toContain('power n/a (? says why)');
     expect(s.lastFrame()).toContain('system · util 37% · mem 2.9G/7.8G');
     s.unmount();
   });

@@ -3,8 +3,15 @@ import { padEnd } from '../format.js';
 import { useTheme } from '../hooks/useTheme.js';
 import { keyTable, type Mode } from '../keys.js';
 
-/** The key table, in place of the panels while open. */
-export function HelpOverlay({ mode, width }: { mode: Mode; width: number }) {
+export interface HelpOverlayProps {
+  mode: Mode;
+  width: number;
+  /** What the panels can only hint at (why power is n/a, ...): one line each. */
+  notes?: readonly string[];
+}
+
+/** The key table and the notes, in place of the panels while open. */
+export function HelpOverlay({ mode, width, notes = [] }: HelpOverlayProps) {
   const theme = useTheme();
   return (
     <Box flexDirection="column" width={width} borderStyle="double" borderColor={theme.accent} paddingX={1}>
@@ -15,6 +22,11 @@ export function HelpOverlay({ mode, width }: { mode: Mode; width: number }) {
             {padEnd(k.keys, 7)}
           </Text>
           {k.description}
+        </Text>
+      ))}
+      {notes.map((note) => (
+        <Text key={note} color={theme.warn} wrap="wrap">
+          {note}
         </Text>
       ))}
       <Text color={theme.muted}>? or Esc closes this help</Text>

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { EnergyFigures, PowerView } from '../../core/metrics/snapshot.js';
 import type { DeviceReading } from '../../core/telemetry/sample.js';
-import { joules, mib, num, pct, sparkline, truncate, watts, wrapLines } from '../format.js';
+import { joules, mib, num, pct, sparkline, truncate, watts } from '../format.js';
 import { useTheme } from '../hooks/useTheme.js';
 
 export interface PowerPanelProps {
@@ -21,6 +21,8 @@ export function powerUnavailableReason(power: PowerView): string | undefined {
   return power.samples > 0 ? 'no device reports power' : 'no telemetry source';
 }
 
+export const POWER_NA = 'power n/a (? says why)';
+
 export function deviceLine(d: DeviceReading): string {
   const parts = [d.name ? `${d.id} ${d.name}` : d.id];
   if (d.powerW !== undefined) parts.push(watts(d.powerW));
@@ -37,9 +39,8 @@ export function PowerPanel({ power, energy, width, compact, maxDevices }: PowerP
   const reason = powerUnavailableReason(power);
   const est = energy.estimated ? '~' : '';
   const figures = `energy ${est}${joules(power.joules ?? energy.joules)} · ${num(energy.qpsPerW, 3)} q/s per W · ${est}${joules(energy.joulesPerCorrect)}/correct`;
-  const now = reason
-    ? `power n/a — ${reason}`
-    : `now ${watts(power.powerW)} ${sparkline(power.powerSeries, Math.max(4, Math.min(30, inner - 14)))}`;
+  // Without power: one line, the reason is in the help overlay (?), never a fake zero.
+  const now = reason ? POWER_NA : `now ${watts(power.powerW)} ${sparkline(power.powerSeries, Math.max(4, Math.min(30, inner - 14)))}`;
   const devices = power.devices.slice(0, maxDevices).map(deviceLine);
   const hidden = power.devices.length - devices.length;
   if (compact) {
@@ -57,12 +58,9 @@ export function PowerPanel({ power, energy, width, compact, maxDevices }: PowerP
       <Text bold wrap="truncate">
         {truncate(`power & devices${source}`, inner)}
       </Text>
-      {/* Without power the figures line is free: the reason may take two lines. */}
-      {wrapLines(now, inner, reason ? 2 : 1).map((line, i) => (
-        <Text key={`now${i}`} color={reason ? theme.warn : undefined} wrap="truncate">
-          {line}
-        </Text>
-      ))}
+      <Text color={reason ? theme.warn : undefined} wrap="truncate">
+        {truncate(now, inner)}
+      </Text>
       {reason ? null : (
         <Text wrap="truncate">{truncate(figures, inner)}</Text>
       )}

@@ -12,13 +12,26 @@ export interface StatusBarProps {
   width: number;
 }
 
+/** Always on the bar, however narrow the terminal: how to get help and how to leave. */
+export const ALWAYS_SHOWN = '? help  q quit';
+const ALWAYS_KEYS = new Set(['?', 'q']);
+
 export function statusKeys(mode: Mode, metric: HistogramMetric): string {
   return keyTable(mode)
+    .filter((k) => !ALWAYS_KEYS.has(k.keys))
     .map((k) => (k.short === '' ? k.keys : `${k.keys} ${k.short === 'metric' ? `metric:${metric}` : k.short}`))
     .join('  ');
 }
 
-/** One line: the transient message (if any), then the keys. */
+/** The other keys cut to what fits, then help and quit, which never give way. */
+export function statusLine(keys: string, width: number): string {
+  const room = width - ALWAYS_SHOWN.length - 2;
+  if (room < 4) return truncate(ALWAYS_SHOWN, width);
+  const shown = keys.length <= room ? keys : truncate(keys, room);
+  return `${shown}  ${ALWAYS_SHOWN}`;
+}
+
+/** One line: the transient message (if any), then the keys; `? help  q quit` always at the end. */
 export function StatusBar({ mode, metric, stopping, message, width }: StatusBarProps) {
   const theme = useTheme();
   if (stopping) {
@@ -32,18 +45,18 @@ export function StatusBar({ mode, metric, stopping, message, width }: StatusBarP
   if (!message) {
     return (
       <Text color={theme.muted} wrap="truncate">
-        {truncate(keys, width)}
+        {statusLine(keys, width)}
       </Text>
     );
   }
   const colour = { info: theme.accent, good: theme.good, warn: theme.warn, bad: theme.bad }[message.tone];
-  const text = truncate(message.text, width);
+  const text = truncate(message.text, Math.max(1, width - ALWAYS_SHOWN.length - 5));
   return (
     <Text wrap="truncate">
       <Text color={colour} bold>
         {text}
       </Text>
-      <Text color={theme.muted}>{truncate(`  │ ${keys}`, Math.max(0, width - text.length))}</Text>
+      <Text color={theme.muted}>{`  │ ${statusLine(keys, width - text.length - 4)}`}</Text>
     </Text>
   );
 }
