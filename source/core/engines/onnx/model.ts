@@ -4,6 +4,8 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../../errors.js';
 import type { EngineInfo } from '../engine.js';
+import type { GreedyPick } from './greedy.js';
+import { GreedyGraph } from './greedy-graph.js';
 import { KvCache } from './kv-cache.js';
 import { HOW_TO_GET_MODELS, paramsFromConfig, readModelFiles, type ModelFiles } from './model-files.js';
 import { describeIO, openSession, type ModelIO, type SessionOptions } from './session.js';
@@ -24,6 +26,8 @@ export interface ForwardOutput {
   logits: Float32Array | Uint16Array;
   /** Positions per row present in `logits` (1 when the graph keeps only the last). */
   logitsPositions: number;
+  /** Per row, the greedy choice at its last position (computed by onnxruntime, see greedy-graph.ts). */
+  picks: GreedyPick[];
   cache: KvCache;
 }
 
@@ -42,6 +46,7 @@ export class OnnxModel {
     readonly vocab: number,
     readonly decoder: TokenDecoder,
     readonly info: EngineInfo,
+    private readonly greedy: GreedyGraph,
   ) {}
 
   get stopIds(): number[] {
@@ -79,7 +84,8 @@ export class OnnxModel {
       // (The tokenizer throws on an empty list: an empty answer is an empty string.)
       decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false })),
     };
-    return new OnnxModel(files, session, io, vocab, decoder, info);
+    const greedy = await GreedyGraph.create(io.logitsType, options.intraOpThreads);
+    return new OnnxModel(files, session, io, vocab, decoder, info, greedy);
   }
 
   emptyCache(batch: number): KvCache {
@@ -105,6 +111,7 @@ export class OnnxModel {
     return {
       logits: logits.data as Float32Array | Uint16Array,
       logitsPositions: logits.dims[1]!,
+      picks: await this.greedy.pick(logits),
       cache: KvCache.fromOutputs(presents, io.kvHeads, io.headDim, io.kvType),
     };
   }
@@ -141,6 +148,7 @@ export class OnnxModel {
   }
 
   async release(): Promise<void> {
+    await this.greedy.release();
     await this.session.release();
   }
 }

@@ -1,5 +1,4 @@
 import { gatherRows, type KvCache } from './kv-cache.js';
-import { pickGreedy } from './greedy.js';
 import type { OnnxModel } from './model.js';
 import { SequenceState, type PendingSequence } from './sequence.js';
 
@@ -66,11 +65,9 @@ export class RunningBatch {
     });
     const out = await this.model.forward({ batch, steps, inputIds, attentionMask, positionIds, cache: this.model.emptyCache(batch) });
     const t = this.now();
-    const vocab = this.model.vocab;
     const finished = new Set<SequenceState>();
     joiners.forEach((seq, b) => {
-      const offset = (b * out.logitsPositions + out.logitsPositions - 1) * vocab;
-      if (seq.accept(pickGreedy(out.logits, offset, vocab), t)) finished.add(seq);
+      if (seq.accept(out.picks[b]!, t)) finished.add(seq);
     });
     const sources = [
       ...this.rows.map((seq, row) => ({ seq, cache: this.cache, row })),
@@ -104,12 +101,10 @@ export class RunningBatch {
     const out = await this.model.forward({ batch, steps: 1, inputIds, attentionMask, positionIds, cache: this.cache });
     const t = this.now();
     this.cache = out.cache;
-    const vocab = this.model.vocab;
     const finished = new Set<SequenceState>();
     this.rows.forEach((seq, b) => {
       seq.realLength++;
-      const offset = (b * out.logitsPositions + out.logitsPositions - 1) * vocab;
-      if (seq.accept(pickGreedy(out.logits, offset, vocab), t)) finished.add(seq);
+      if (seq.accept(out.picks[b]!, t)) finished.add(seq);
     });
     if (finished.size > 0) this.rebuild(this.sourcesExcept(finished));
     this.finish(finished, t);

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { float16ToFloat32, float32ToFloat16 } from '../../../../source/core/engines/onnx/float16.js';
 import { pickGreedy } from '../../../../source/core/engines/onnx/greedy.js';
+import { GreedyGraph } from '../../../../source/core/engines/onnx/greedy-graph.js';
 import { TextStream } from '../../../../source/core/engines/onnx/text-stream.js';
 
 /** log-softmax of `values[index]` the slow, obvious way. */
@@ -42,6 +44,43 @@ describe('pickGreedy', () => {
     const full = pickGreedy(Float32Array.from(values), 0, 2000);
     expect(half.tokenId).toBe(full.tokenId);
     expect(half.logProb).toBeCloseTo(full.logProb, 9);
+  });
+});
+
+describe('GreedyGraph (the pick run by onnxruntime)', () => {
+  let f32: GreedyGraph;
+  let f16: GreedyGraph;
+  beforeAll(async () => {
+    f32 = await GreedyGraph.create('float32', 1);
+    f16 = await GreedyGraph.create('float16', 1);
+  });
+  afterAll(async () => {
+    await f32?.release();
+    await f16?.release();
+  });
+
+  it('picks per row from the last position, with the log-softmax of the pick', async () => {
+    // [2 rows, 2 positions, 4 ids]: the first position of each row must be ignored.
+    const logits = Float32Array.from([9, 0, 0, 0, 0, 2, 1, 0, /* row 1 */ 0, 0, 0, 9, 1, 1, 1, 1]);
+    const picks = await f32.pick(new ort.Tensor('float32', logits, [2, 2, 4]));
+    expect(picks.map((p) => p.tokenId)).toEqual([1, 0]); // row 1 is a four-way tie: the lowest id
+    // Row 0: 2 - log(e^0 + e^2 + e^1 + e^0) = -0.5514...; row 1: log(1/4).
+    expect(picks[0]!.logProb).toBeCloseTo(2 - Math.log(2 + Math.exp(2) + Math.exp(1)), 5);
+    expect(picks[1]!.logProb).toBeCloseTo(-Math.log(4), 5);
+  });
+
+  it('matches the JavaScript pick on a full-size vocabulary row, float32 and float16', async () => {
+    const vocab = 128_256;
+    const values = seeded(vocab * 3, 11, 30).map((x) => float16ToFloat32(float32ToFloat16(x)));
+    const full = await f32.pick(new ort.Tensor('float32', Float32Array.from(values), [3, 1, vocab]));
+    const half = await f16.pick(new ort.Tensor('float16', Uint16Array.from(values, float32ToFloat16), [3, 1, vocab]));
+    for (let row = 0; row < 3; row++) {
+      const reference = pickGreedy(Float32Array.from(values), row * vocab, vocab);
+      expect(full[row]!.tokenId).toBe(reference.tokenId);
+      expect(half[row]!.tokenId).toBe(reference.tokenId);
+      expect(full[row]!.logProb).toBeCloseTo(reference.logProb, 4);
+      expect(half[row]!.logProb).toBeCloseTo(reference.logProb, 4);
+    }
   });
 });
 

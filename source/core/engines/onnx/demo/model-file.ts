@@ -34,12 +34,11 @@ function tensorPieces(init: Initializer): Uint8Array[] {
 const byteLength = (pieces: Uint8Array[]): number => pieces.reduce((sum, p) => sum + p.byteLength, 0);
 
 /**
- * Writes a ModelProto to `path` without ever holding the whole file in memory: protobuf
- * messages concatenate, so the graph is emitted as its small structural part followed by
- * one initializer record per weight, each copied directly from its Float32Array.
- * Returns the file size in bytes.
+ * A ModelProto as a list of byte pieces: protobuf messages concatenate, so the graph is its
+ * small structural part followed by one initializer record per weight, each a view of its
+ * typed array (no copy of the weights).
  */
-export async function writeOnnxModel(path: string, graph: GraphBuilder, options: ModelFileOptions): Promise<number> {
+function modelPieces(graph: GraphBuilder, options: ModelFileOptions): Uint8Array[] {
   if (endianness() !== 'LE') throw new Error('ONNX raw_data is little-endian; big-endian hosts are not supported');
   const structure = onnx.GraphProto.encode(
     onnx.GraphProto.fromObject({
@@ -76,7 +75,20 @@ export async function writeOnnxModel(path: string, graph: GraphBuilder, options:
     }),
   ).finish();
 
-  const all = [header, lengthDelimitedHeader(FieldNumber.modelGraph, graphLength), structure, ...initializerPieces.flat()];
+  return [header, lengthDelimitedHeader(FieldNumber.modelGraph, graphLength), structure, ...initializerPieces.flat()];
+}
+
+/** The whole model in memory, for small graphs built at run time (InferenceSession.create takes bytes). */
+export function encodeOnnxModel(graph: GraphBuilder, options: ModelFileOptions): Uint8Array {
+  return Buffer.concat(modelPieces(graph, options));
+}
+
+/**
+ * Writes a ModelProto to `path` without ever holding the whole file in memory (the pieces
+ * are written one after the other). Returns the file size in bytes.
+ */
+export async function writeOnnxModel(path: string, graph: GraphBuilder, options: ModelFileOptions): Promise<number> {
+  const all = modelPieces(graph, options);
   const total = byteLength(all);
   const file = await open(path, 'w');
   try {

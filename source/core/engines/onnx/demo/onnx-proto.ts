@@ -5,7 +5,7 @@ import protobuf from 'protobufjs';
  * Field numbers follow onnx/onnx.proto (IR version 8).
  */
 
-export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 export type DataTypeId = (typeof DataType)[keyof typeof DataType];
 
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
