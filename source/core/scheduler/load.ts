@@ -19,17 +19,29 @@ export interface LoadGeneratorOptions<Q> {
   burstiness?: number;
   /** Stop issuing this long after the first measured question. */
   durationMs?: number;
+  /**
+   * Open loop: release each question this long before its scheduled arrival, so its prompt
+   * is built and the measuring plane can send it on time (default 0: release at arrival).
+   */
+  leadMs?: number;
   random: Random;
   clock: Clock;
   timers: Timers;
-  /** Releases one question; resolves when it is completely answered. Must not reject. */
-  issue(item: LoadItem<Q>): Promise<void>;
+  /**
+   * Releases one question due at `tScheduled` (run clock; never later than now + leadMs).
+   * Resolves when it is completely answered, with the time that happened when known (a
+   * closed loop schedules the next question at that time). Must not reject.
+   */
+  issue(item: LoadItem<Q>, tScheduled: number): Promise<number | void>;
 }
 
 /**
  * Releases questions: closed loop keeps exactly `concurrency` questions outstanding
- * (a finished one is replaced in the same tick); open loop releases them at gamma/Poisson
- * arrival times regardless of how fast answers come back. Warm-up questions go first and
+ * (a finished one is replaced in the same tick, scheduled at the moment its predecessor
+ * was answered); open loop releases them at gamma/Poisson arrival times regardless of how
+ * fast answers come back. Open-loop arrivals follow an absolute timeline (phase start +
+ * the drawn gaps), so a late timer delays one release, never the ones after it: lateness
+ * shows as send lag on the record, and never accumulates. Warm-up questions go first and
  * must all finish before the first measured one is released. Load and pause can change
  * at any moment; a changed rate draws a fresh gap from the moment of the change (the
  * process is memoryless, so nothing is lost by redrawing).
@@ -44,6 +56,8 @@ export class LoadGenerator<Q> {
   private started = false;
   private endReason: LoadEndReason | undefined;
   private arrivalTimer: TimerHandle | undefined;
+  /** Open loop: when the next arrival is due (run clock), on the absolute timeline. */
+  private nextDue: number | undefined;
   private durationTimer: TimerHandle | undefined;
   private resolveDrained!: (reason: LoadEndReason) => void;
   private resolveIssuingEnded!: (reason: LoadEndReason) => void;
@@ -86,15 +100,20 @@ export class LoadGenerator<Q> {
   }
 
   setLoad(load: LoadSetting): void {
+    const redraw = this.arrivalTimer !== undefined;
     this.current = load;
     this.clearArrival();
+    if (redraw) this.nextDue = this.options.clock.now() + this.gap();
     this.pump();
   }
 
   setPaused(paused: boolean): void {
     this.isPaused = paused;
     if (paused) this.clearArrival();
-    else this.pump();
+    else {
+      if (this.nextDue !== undefined) this.nextDue = this.options.clock.now() + this.gap();
+      this.pump();
+    }
   }
 
   /** Stops issuing; questions already released still finish. */
@@ -102,16 +121,20 @@ export class LoadGenerator<Q> {
     this.end('stopped');
   }
 
-  private pump(): void {
+  /** `freedAt`: when the answer that made room was finished (closed loop schedules from it). */
+  private pump(freedAt?: number): void {
     if (!this.started || this.endReason || this.isPaused) return;
     if (this.cursor >= this.items.length) return this.end('exhausted');
+    const now = this.options.clock.now();
     if (this.current.mode === 'closed') {
-      while (this.canRelease() && this.outstandingCount < this.current.concurrency) this.release();
+      const scheduled = freedAt === undefined ? now : Math.min(freedAt, now);
+      while (this.canRelease() && this.outstandingCount < this.current.concurrency) this.release(scheduled);
       if (this.cursor >= this.items.length) this.end('exhausted');
     } else if (this.arrivalTimer === undefined && this.canRelease()) {
-      // The first question of a phase goes at once; later ones after a drawn gap.
-      if (this.cursor === 0 || this.cursor === this.options.order.warmup.length) this.arrive();
-      else this.scheduleArrival();
+      // The first question of a phase is due at once; later ones a drawn gap after the one before.
+      if (this.cursor === 0 || this.cursor === this.options.order.warmup.length) this.nextDue = now;
+      else if (this.nextDue === undefined) this.nextDue = now + this.gap(); // switched from a closed loop
+      this.scheduleArrival();
     }
   }
 
@@ -121,37 +144,48 @@ export class LoadGenerator<Q> {
     return this.items[this.cursor]!.warmup || this.warmupOutstanding === 0;
   }
 
+  private gap(): number {
+    return this.current.mode === 'open' ? nextArrivalGapMs(this.options.random, this.current.rate, this.options.burstiness ?? 1) : 0;
+  }
+
+  /** Arms the timer for the arrival due at nextDue (released leadMs early). */
   private scheduleArrival(): void {
-    if (this.current.mode !== 'open') return;
-    const gap = nextArrivalGapMs(this.options.random, this.current.rate, this.options.burstiness ?? 1);
+    if (this.current.mode !== 'open' || this.nextDue === undefined) return;
+    const wait = this.nextDue - (this.options.leadMs ?? 0) - this.options.clock.now();
     this.arrivalTimer = this.options.timers.setTimeout(() => {
       this.arrivalTimer = undefined;
       this.arrive();
-    }, gap);
+    }, Math.max(0, wait));
   }
 
   private arrive(): void {
-    if (this.endReason || this.isPaused || !this.canRelease()) return;
-    this.release();
-    if (this.cursor >= this.items.length) return this.end('exhausted');
-    if (this.canRelease()) this.scheduleArrival();
+    const lead = this.options.leadMs ?? 0;
+    // Every arrival already due goes now (a late timer must not hold back the ones after it).
+    while (!this.endReason && !this.isPaused && this.canRelease() && this.nextDue !== undefined && this.nextDue - lead <= this.options.clock.now()) {
+      const due = this.nextDue;
+      this.release(due);
+      if (this.cursor >= this.items.length) return this.end('exhausted');
+      // The next arrival is a gap after this one's due time, not after this (maybe late) moment.
+      this.nextDue = due + this.gap();
+    }
+    if (!this.endReason && !this.isPaused && this.canRelease()) this.scheduleArrival();
   }
 
-  private release(): void {
+  private release(tScheduled: number): void {
     const item = this.items[this.cursor++]!;
     this.outstandingCount++;
     if (item.warmup) this.warmupOutstanding++;
     else if (this.durationTimer === undefined && this.options.durationMs !== undefined) {
       this.durationTimer = this.options.timers.setTimeout(() => this.end('duration'), this.options.durationMs);
     }
-    void this.options.issue(item).then(() => this.finished(item));
+    void this.options.issue(item, tScheduled).then((doneAt) => this.finished(item, typeof doneAt === 'number' ? doneAt : undefined));
   }
 
-  private finished(item: LoadItem<Q>): void {
+  private finished(item: LoadItem<Q>, doneAt: number | undefined): void {
     this.outstandingCount--;
     if (item.warmup) this.warmupOutstanding--;
     if (this.endReason) this.checkDrained();
-    else this.pump();
+    else this.pump(doneAt);
   }
 
   private end(reason: LoadEndReason): void {

@@ -135,3 +135,88 @@ describe('LoadGenerator, open loop', () => {
     expect(await h.generator.drained).toBe('stopped');
   });
 });
+
+describe('LoadGenerator, schedule-true arrivals', () => {
+  /** Virtual timers that fire every callback `lateMs(n)` late, as a busy thread would. */
+  function lateTimers(time: VirtualTime, lateMs: (n: number) => number) {
+    let n = 0;
+    return { setTimeout: (fn: () => void, ms: number) => time.setTimeout(fn, ms + lateMs(n++)), clearTimeout: (h: Parameters<VirtualTime['clearTimeout']>[0]) => time.clearTimeout(h) };
+  }
+
+  it('keeps the absolute timeline when every timer fires late: lateness never accumulates', async () => {
+    const time = new VirtualTime();
+    const released: Array<{ t: number; scheduled: number }> = [];
+    const generator = new LoadGenerator<number>({
+      order: { warmup: [], measured: Array.from({ length: 200 }, (_, i) => i) },
+      load: { mode: 'open', rate: 50 },
+      random: createRandom(3),
+      clock: time,
+      // 0-7 ms late, every time: with gaps timed from the late issue this drifts by ~3.5 ms per arrival.
+      timers: lateTimers(time, (n) => n % 8),
+      issue: async (_item, scheduled) => {
+        released.push({ t: time.now(), scheduled });
+      },
+    });
+    generator.start();
+    await time.runAll();
+    expect(released).toHaveLength(200);
+    const random = createRandom(3);
+    const ideal = [0];
+    for (let i = 1; i < 200; i++) ideal.push(ideal[i - 1]! + nextArrivalGapMs(random, 50));
+    // Scheduled times are the ideal timeline exactly; each release is at most one timer's lateness behind it.
+    for (let i = 0; i < 200; i++) expect(released[i]!.scheduled).toBeCloseTo(ideal[i]!, 9);
+    const lags = released.map((r) => r.t - r.scheduled);
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(7 + 1e-9);
+    // No drift: the last release is as close to its schedule as the first ones.
+    expect(lags.at(-1)!).toBeLessThanOrEqual(7 + 1e-9);
+  });
+
+  it('releases each question leadMs before its arrival, carrying the arrival as its schedule', async () => {
+    const time = new VirtualTime();
+    const released: Array<{ t: number; scheduled: number }> = [];
+    const generator = new LoadGenerator<number>({
+      order: { warmup: [], measured: [0, 1, 2, 3] },
+      load: { mode: 'open', rate: 10 },
+      random: createRandom(5),
+      clock: time,
+      timers: time,
+      leadMs: 30,
+      issue: async (_item, scheduled) => void released.push({ t: time.now(), scheduled }),
+    });
+    generator.start();
+    await time.runAll();
+    const random = createRandom(5);
+    const ideal = [0];
+    for (let i = 1; i < 4; i++) ideal.push(ideal[i - 1]! + nextArrivalGapMs(random, 10));
+    expect(released.map((r) => r.scheduled)).toEqual(ideal);
+    // The first is due at once (nothing to lead); later ones leave 30 ms early (gaps here are all > 30 ms).
+    expect(ideal.slice(1).every((d, i) => d - ideal[i]! > 30)).toBe(true);
+    expect(released.map((r) => r.t)).toEqual([0, ...ideal.slice(1).map((d) => d - 30)]);
+  });
+
+  it('schedules a closed loop\'s replacement at the moment its predecessor was answered', async () => {
+    const time = new VirtualTime();
+    const released: Array<{ q: number; t: number; scheduled: number }> = [];
+    const generator = new LoadGenerator<number>({
+      order: { warmup: [], measured: [0, 1, 2] },
+      load: { mode: 'closed', concurrency: 1 },
+      random: createRandom(1),
+      clock: time,
+      timers: time,
+      issue: async (item, scheduled) => {
+        released.push({ q: item.question, t: time.now(), scheduled });
+        await delay(time, 20);
+        // The answer was complete 4 ms before the caller heard of it (a batch from the measuring plane).
+        return time.now() - 4;
+      },
+    });
+    generator.start();
+    await time.runAll();
+    expect(released).toEqual([
+      { q: 0, t: 0, scheduled: 0 },
+      { q: 1, t: 20, scheduled: 16 },
+      { q: 2, t: 40, scheduled: 36 },
+    ]);
+  });
+});
