@@ -8,16 +8,25 @@ export interface BatcherOptions {
   /** How long an idle batcher waits for more requests before starting a batch. */
   maxWaitMs: number;
   now?: () => number;
+  /**
+   * Prompt tokens prefilled between two decode steps while rows are decoding (a newcomer's
+   * prompt is split into chunks of about this many tokens). Default 128. With no row
+   * decoding, a prompt is prefilled in one pass: there is nobody to keep waiting.
+   */
+  prefillChunkTokens?: number;
   /** Called whenever queued/running/batch size change (the worker reports it to the main thread). */
   onLoad?: (load: EngineLoad) => void;
 }
+
+export const DEFAULT_PREFILL_CHUNK_TOKENS = 128;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A per-model queue in front of a RunningBatch. When idle it waits up to `maxWaitMs` for up to
- * `maxBatch` requests; while decoding, waiting requests join at the next step. Between steps
- * it yields to the event loop so that new requests and aborts get in.
+ * `maxBatch` requests; while decoding, waiting requests are prefilled a chunk per decode step
+ * (`prefillChunkTokens`) and join when their prompts are done. Between steps it yields to the
+ * event loop so that new requests and aborts get in.
  */
 export class ContinuousBatcher {
   private readonly queue: Array<PendingSequence & { tEnqueued: number }> = [];
@@ -80,9 +89,13 @@ export class ContinuousBatcher {
       while (!this.closed && (this.queue.length > 0 || this.batch.size > 0)) {
         if (this.batch.size === 0) await this.waitToFill();
         const room = this.options.maxBatch - this.batch.size;
-        const joiners = this.queue.splice(0, Math.max(0, room));
+        const joiners = this.batch.prefilling > 0 ? [] : this.queue.splice(0, Math.max(0, room));
         try {
-          if (joiners.length > 0) await this.batch.admit(joiners);
+          if (joiners.length > 0) this.batch.startPrefill(joiners);
+          if (this.batch.prefilling > 0) {
+            const budget = this.batch.decoding > 0 ? (this.options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK_TOKENS) : Number.POSITIVE_INFINITY;
+            await this.batch.advancePrefill(budget);
+          }
           this.reportLoad();
           this.batch.removeAborted();
           await this.batch.step();

@@ -1,19 +1,19 @@
 import { gatherRows, type KvCache } from './kv-cache.js';
+import { PrefillGroup } from './prefill.js';
 import type { OnnxModel } from './model.js';
 import { SequenceState, type PendingSequence } from './sequence.js';
 
-/** Any token id works as padding: its positions are masked out. */
-const PAD_ID = 0n;
-
 /**
  * The sequences decoding together and their shared KV cache (continuous batching).
- * `admit` prefills newcomers (left-padded) and merges their cache into the batch; `step`
+ * `admit` prefills newcomers (left-padded) and merges their cache into the batch, or
+ * `startPrefill` + `advancePrefill` do it a chunk at a time between decode steps; `step`
  * decodes one token for every row. Finished and aborted rows leave at once, and the
  * cache is rebuilt right-aligned with the columns every row masks trimmed away.
  */
 export class RunningBatch {
   private rows: SequenceState[] = [];
   private cache: KvCache;
+  private prefill: PrefillGroup | undefined;
   private readonly stopIds: ReadonlySet<number>;
 
   constructor(
@@ -24,7 +24,13 @@ export class RunningBatch {
     this.stopIds = new Set(model.stopIds);
   }
 
+  /** Rows decoding plus rows prefilling. */
   get size(): number {
+    return this.rows.length + this.prefilling;
+  }
+
+  /** Rows decoding (the batch a decode step runs). */
+  get decoding(): number {
     return this.rows.length;
   }
 
@@ -34,11 +40,25 @@ export class RunningBatch {
   }
 
   ids(): string[] {
-    return this.rows.map((row) => row.id);
+    return [...this.rows, ...(this.prefill?.rows ?? [])].map((row) => row.id);
   }
 
-  /** Prefills `pendings` together and merges them into the batch; each gets its first token. */
+  /** Prefills `pendings` together in one pass and merges them into the batch; each gets its first token. */
   async admit(pendings: PendingSequence[]): Promise<void> {
+    if (this.startPrefill(pendings)) await this.advancePrefill(Number.POSITIVE_INFINITY);
+  }
+
+  /** Rows whose prompt is still being prefilled (they count in `size`). */
+  get prefilling(): number {
+    return this.prefill?.rows.length ?? 0;
+  }
+
+  /**
+   * Starts prefilling `pendings` as one group (one group at a time); invalid requests fail at
+   * once. Returns false when none is left to prefill.
+   */
+  startPrefill(pendings: PendingSequence[]): boolean {
+    if (this.prefill) throw new Error('startPrefill: a prefill is already in progress');
     const tStart = this.now();
     const joiners: SequenceState[] = [];
     for (const pending of pendings) {
@@ -46,24 +66,32 @@ export class RunningBatch {
       if (problem) pending.onError(new Error(`request ${pending.request.id}: ${problem}`));
       else joiners.push(new SequenceState(pending, this.model.decoder, this.stopIds, tStart));
     }
-    if (joiners.length === 0) return;
-    const batch = joiners.length;
-    const steps = Math.max(...joiners.map((s) => s.realLength));
-    const inputIds = new BigInt64Array(batch * steps).fill(PAD_ID);
-    const attentionMask = new BigInt64Array(batch * steps);
-    // Padding positions get 1 (as Hugging Face does); real tokens count from 0.
-    const positionIds = new BigInt64Array(batch * steps).fill(1n);
-    joiners.forEach((seq, b) => {
-      const ids = seq.pending.request.promptIds;
-      const pad = steps - ids.length;
-      for (let i = 0; i < ids.length; i++) {
-        inputIds[b * steps + pad + i] = BigInt(ids[i]!);
-        attentionMask[b * steps + pad + i] = 1n;
-        positionIds[b * steps + pad + i] = BigInt(i);
-      }
-      seq.batchSize = Math.max(seq.batchSize, batch);
-    });
-    const out = await this.model.forward({ batch, steps, inputIds, attentionMask, positionIds, cache: this.model.emptyCache(batch) });
+    if (joiners.length === 0) return false;
+    joiners.forEach((seq) => (seq.batchSize = Math.max(seq.batchSize, joiners.length)));
+    this.prefill = new PrefillGroup(this.model, joiners);
+    return true;
+  }
+
+  /**
+   * Runs the next chunk of the prefill: about `tokenBudget` tokens over the group's rows
+   * (at least one column). When the prompts are done, each row gets its first token and
+   * the group joins the decoding rows.
+   */
+  async advancePrefill(tokenBudget: number): Promise<void> {
+    const group = this.prefill;
+    if (!group) return;
+    const columns = Math.max(1, Math.floor(tokenBudget / group.rows.length));
+    let out;
+    try {
+      out = await group.advance(columns);
+    } catch (error) {
+      this.prefill = undefined;
+      for (const seq of group.rows) seq.pending.onError(error as Error);
+      throw error;
+    }
+    if (!out) return;
+    this.prefill = undefined;
+    const joiners = group.rows;
     const t = this.now();
     const finished = new Set<SequenceState>();
     joiners.forEach((seq, b) => {
@@ -112,12 +140,20 @@ export class RunningBatch {
 
   /** Marks a row for removal; it leaves at `removeAborted` (between steps). */
   markAborted(id: string): boolean {
-    const seq = this.rows.find((row) => row.id === id);
+    const seq = [...this.rows, ...(this.prefill?.rows ?? [])].find((row) => row.id === id);
     if (seq) seq.aborted = true;
     return seq !== undefined;
   }
 
   removeAborted(): void {
+    const group = this.prefill;
+    const abortedPrefills = new Set(group?.rows.filter((row) => row.aborted));
+    if (group && abortedPrefills.size > 0) {
+      group.drop(abortedPrefills);
+      if (group.rows.length === 0) this.prefill = undefined;
+      abortedPrefills.forEach((seq) => (seq.finishReason = 'abort'));
+      this.finish(abortedPrefills, this.now());
+    }
     const aborted = new Set(this.rows.filter((row) => row.aborted));
     if (aborted.size === 0) return;
     aborted.forEach((seq) => (seq.finishReason = 'abort'));
@@ -127,8 +163,9 @@ export class RunningBatch {
 
   /** Fails every row (the session threw): the batch starts empty again. */
   failAll(error: Error): void {
-    const rows = this.rows;
+    const rows = [...this.rows, ...(this.prefill?.rows ?? [])];
     this.rows = [];
+    this.prefill = undefined;
     this.cache = this.model.emptyCache(0);
     for (const seq of rows) seq.pending.onError(error);
   }

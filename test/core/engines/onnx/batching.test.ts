@@ -60,6 +60,55 @@ describe.skipIf(!builderExists)('batching on a tiny synthetic model', () => {
     expect(batch.cacheLength).toBe(0);
   });
 
+  it('chunked prefill between decode steps gives every row the tokens it gets alone', async () => {
+    const batch = generator.runningBatch();
+    const results = new Map<string, GenerateResult>();
+    const pending = (id: keyof typeof prompts): PendingSequence => ({
+      request: { id, promptIds: prompts[id], maxNewTokens: NEW_TOKENS, ignoreStop: true },
+      onDone: (r) => results.set(id, r),
+      onError: (e) => {
+        throw e;
+      },
+    });
+    await batch.admit([pending('a')]);
+    await batch.step();
+    // b (17 tokens) and c (9) prefill together, left-padded to 17 columns; a budget of 6 tokens
+    // over 2 rows is 3 columns a chunk: ceil(17 / 3) = 6 chunks, a decoding step after each.
+    expect(batch.startPrefill([pending('b'), pending('c')])).toBe(true);
+    let chunks = 0;
+    while (batch.prefilling > 0) {
+      expect(batch.size).toBe(3);
+      await batch.advancePrefill(6);
+      chunks++;
+      await batch.step();
+    }
+    expect(chunks).toBe(6);
+    expect(batch.decoding).toBe(3);
+    while (batch.size > 0) await batch.step();
+    for (const id of ['a', 'b', 'c'] as const) expect(results.get(id)?.tokenIds, id).toEqual(alone.get(id));
+  });
+
+  it('an abort during a chunked prefill ends that row at once and leaves its group-mate intact', async () => {
+    const batch = generator.runningBatch();
+    const results = new Map<string, GenerateResult>();
+    const pending = (id: keyof typeof prompts): PendingSequence => ({
+      request: { id, promptIds: prompts[id], maxNewTokens: NEW_TOKENS, ignoreStop: true },
+      onDone: (r) => results.set(id, r),
+      onError: (e) => {
+        throw e;
+      },
+    });
+    batch.startPrefill([pending('b'), pending('c')]);
+    await batch.advancePrefill(8); // 4 of b's 17 columns
+    expect(batch.markAborted('b')).toBe(true);
+    batch.removeAborted();
+    expect(results.get('b')).toMatchObject({ finishReason: 'abort', outputTokens: 0 });
+    expect(batch.size).toBe(1);
+    while (batch.prefilling > 0) await batch.advancePrefill(4);
+    while (batch.size > 0) await batch.step();
+    expect(results.get('c')?.tokenIds).toEqual(alone.get('c'));
+  });
+
   it('trims cache columns that every row masks once the long row leaves', async () => {
     const batch = generator.runningBatch();
     const noop = () => {};
@@ -95,6 +144,22 @@ describe.skipIf(!builderExists)('batching on a tiny synthetic model', () => {
     expect(d.batchSize).toBe(2); // d joined c's running batch
     expect(Math.max(...loads)).toBeLessThanOrEqual(3);
     expect(batcher.load()).toEqual({ queued: 0, running: 0, batchSize: 0 });
+  });
+
+  it('continuous batcher: a newcomer is prefilled in chunks while the running row keeps decoding', async () => {
+    const batcher = generator.batcher({ maxBatch: 2, maxWaitMs: 0, prefillChunkTokens: 4 });
+    const cTimes: number[] = [];
+    let late: Promise<GenerateResult> | undefined;
+    const c = await Promise.all([
+      batcher.submit({ id: 'c', promptIds: prompts.c, maxNewTokens: 30, ignoreStop: true }, (token) => {
+        if (cTimes.push(token.t) === 2) late = batcher.submit({ id: 'b', promptIds: prompts.b, maxNewTokens: NEW_TOKENS, ignoreStop: true });
+      }),
+    ]);
+    const b = await late!;
+    expect(b.tokenIds).toEqual(alone.get('b'));
+    expect(c[0]!.tokenIds.slice(0, NEW_TOKENS)).toEqual(alone.get('c'));
+    // b's 17 prompt tokens in chunks of 4 take 5 passes; c decodes a token after each of the first 4.
+    expect(cTimes.filter((t) => t > b.tStart && t < b.tFirstToken!)).toHaveLength(4);
   });
 
   it('aborts a queued request and a running one, leaving the others intact', async () => {
