@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { compareLogs } from '../core/session/compare.js';
 import { renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../core/session/compare-render.js';
 import { readSessionLog } from '../core/session/reader.js';
@@ -32,7 +32,7 @@ export const command = defineCommand({
   async run(cli) {
     const { out, input } = splitOut(cli.flags.out, cli.input);
     const format = parseFormat(cli.flags.format, FORMATS, 'text');
-    if (input.length < 2) throw new UserError(`compare: give at least two session logs (got ${input.length})`);
+    if (input.length < 2) throw new UsageError(`compare: give at least two session logs (got ${input.length})`);
     const logs = [];
     for (const path of input) {
       const log = await readSessionLog(path);
@@ -41,7 +41,7 @@ export const command = defineCommand({
     }
     const comparison = compareLogs(logs);
     const text = format === 'html' ? renderCompareHtml(comparison) : format === 'md' ? renderCompareMarkdown(comparison) : renderCompareText(comparison);
-    const written = await writeOutput(out ?? (format === 'html' ? 'compare.html' : '-'), text);
+    const written = await writeOutput(out ?? (format === 'html' ? 'compare.html' : '-'), text, input);
     if (written !== undefined) process.stdout.write(`comparison written to ${written}\n`);
     return 0;
   },

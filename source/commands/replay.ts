@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { RunOutcome } from '../core/controller.js';
-import { UserError } from '../core/errors.js';
+import { UsageError, UserError } from '../core/errors.js';
 import { summaryText } from '../core/headless/summary.js';
 import { finalSnapshot } from '../core/session/fold.js';
 import { readSessionLog } from '../core/session/reader.js';
@@ -34,8 +34,8 @@ export const command = defineCommand({
   },
   async run({ input, flags }) {
     const [path, ...extra] = input;
-    if (path === undefined) throw new UserError('replay: give the session log to play (duet replay logs/<run>.jsonl)');
-    if (extra.length > 0) throw new UserError(`replay: one log at a time (got ${input.length})`);
+    if (path === undefined) throw new UsageError('replay: give the session log to play (duet replay logs/<run>.jsonl)');
+    if (extra.length > 0) throw new UsageError(`replay: one log at a time (got ${input.length})`);
     const speed = parseSpeed(flags.speed);
     const log = await readSessionLog(path);
     for (const warning of log.warnings) process.stderr.write(`duet: warning: ${warning}\n`);

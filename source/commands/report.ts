@@ -1,5 +1,7 @@
-import { writeFile } from 'node:fs/promises';
-import { errorMessage, UserError } from '../core/errors.js';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UsageError, UserError } from '../core/errors.js';
+import { writePrivateFile } from '../core/files/write.js';
 import { readSessionLog } from '../core/session/reader.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../core/session/report/index.js';
 import { defineCommand } from './command.js';
@@ -14,14 +16,15 @@ const help = `  Usage
                             logs/run.html); --out - writes to stdout
 `;
 
-/** The log's path with its extension replaced by the format's. */
+/** The log's path with its extension replaced by the format's (a log named .json gets .report.json, never itself). */
 export function defaultReportPath(logPath: string, format: ReportFormat): string {
-  return `${logPath.replace(/\.jsonl?$/i, '')}.${format}`;
+  const path = `${logPath.replace(/\.jsonl?$/i, '')}.${format}`;
+  return resolve(path) === resolve(logPath) ? `${logPath.replace(/\.jsonl?$/i, '')}.report.${format}` : path;
 }
 
 export function parseFormat<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`--format: expected ${allowed.join(', ')}, got "${value}"`);
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--format: expected ${allowed.join(', ')}, got "${value}"`);
   return value as T;
 }
 
@@ -31,12 +34,12 @@ export function parseFormat<T extends string>(value: string | undefined, allowed
  */
 export function splitOut(out: string | undefined, input: readonly string[]): { out?: string; input: string[] } {
   if (out === '' && input.includes('-')) return { out: '-', input: input.filter((arg) => arg !== '-') };
-  if (out === '') throw new UserError('--out: expected a file name, or - for stdout');
+  if (out === '') throw new UsageError('--out: expected a file name, or - for stdout');
   return { ...(out === undefined ? {} : { out }), input: [...input] };
 }
 
-/** Writes `text` to `out` ('-' = stdout); returns a line saying where it went, or undefined for stdout. */
-export async function writeOutput(out: string, text: string): Promise<string | undefined> {
+/** Writes `text` to `out` ('-' = stdout), owner-only (it carries prompts and answers), never over one of `inputs`; returns where it went, or undefined for stdout. */
+export async function writeOutput(out: string, text: string, inputs: readonly string[] = []): Promise<string | undefined> {
   if (out === '-') {
     // A closed pipe (| head) is the reader's choice, not an error.
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -45,12 +48,18 @@ export async function writeOutput(out: string, text: string): Promise<string | u
     process.stdout.write(text);
     return undefined;
   }
-  try {
-    await writeFile(out, text, 'utf8');
-  } catch (error) {
-    throw new UserError(`--out ${out}: cannot write (${errorMessage(error)})`);
+  for (const input of inputs) {
+    if (await sameFile(out, input)) throw new UserError(`--out ${out}: that is the session log being read; choose another file`);
   }
+  await writePrivateFile(out, text, '--out');
   return out;
+}
+
+/** Same path, or the same file through a link. */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino;
 }
 
 export const command = defineCommand({
@@ -65,12 +74,12 @@ export const command = defineCommand({
     const { flags } = cli;
     const { out, input } = splitOut(flags.out, cli.input);
     const [path, ...extra] = input;
-    if (path === undefined) throw new UserError('report: give the session log to report on (duet report logs/<run>.jsonl)');
-    if (extra.length > 0) throw new UserError(`report: one log at a time (got ${input.length}); use duet compare for several`);
+    if (path === undefined) throw new UsageError('report: give the session log to report on (duet report logs/<run>.jsonl)');
+    if (extra.length > 0) throw new UsageError(`report: one log at a time (got ${input.length}); use duet compare for several`);
     const format = parseFormat(flags.format, REPORT_FORMATS, 'html');
     const log = await readSessionLog(path);
     for (const warning of log.warnings) process.stderr.write(`duet: warning: ${warning}\n`);
-    const written = await writeOutput(out ?? defaultReportPath(path, format), renderReport(log, format));
+    const written = await writeOutput(out ?? defaultReportPath(path, format), renderReport(log, format), [path]);
     if (written !== undefined) process.stdout.write(`report written to ${written}\n`);
     return 0;
   },

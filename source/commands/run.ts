@@ -30,6 +30,7 @@ const help = `  Usage
     --prompt-mode MODE   max (fit the context in the token budget) or exact (fill it)
     --telemetry SOURCE   auto, npu-smi, nvidia-smi, rapl, prometheus, system or none
     --log PATH           session log path (default: logs/<start>-<profile>.jsonl)
+    --append-log         add this run to an existing --log file instead of refusing it
     --no-log             do not write a session log
     --metrics-port N     serve live figures for Prometheus at /metrics on port N (0 = any)
     --metrics-host ADDR  address for --metrics-port (default 127.0.0.1, loopback only)
@@ -66,6 +67,7 @@ export const command = defineCommand({
     promptMode: { type: 'string' },
     telemetry: { type: 'string' },
     log: { type: 'string' },
+    appendLog: { type: 'boolean' },
     metricsPort: { type: 'string' },
     metricsHost: { type: 'string' },
   },
@@ -102,16 +104,32 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
     void run.end('signal', signal);
   };
   for (const signal of handledSignals) signals.on(signal, onSignal);
+  // stdout closed under us (duet run --headless | head -1): that reader has seen enough, so
+  // the run ends as if quit, every question issued so far still recorded in the log.
+  let stdoutOpen = true;
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (!stdoutOpen) return;
+    stdoutOpen = false;
+    progress(`duet: stdout closed (${error.code ?? error.message}), stopping as if quit`);
+    void run.end('quit', 'stdout closed');
+  };
+  io.stdout.on('error', onStdoutError);
+  const write = (text: string) => {
+    if (stdoutOpen) io.stdout.write(text);
+  };
   let outcome: RunOutcome;
   try {
     if (live) {
       outcome = await live.runLive(run, { mode: 'live', title: prepared.title });
-      io.stdout.write(summaryText(outcome));
+      write(summaryText(outcome));
     } else {
-      outcome = await runHeadless(run, { json: flags.json, write: (text) => void io.stdout.write(text) });
+      outcome = await runHeadless(run, { json: flags.json, write });
     }
   } finally {
     await exporter?.close();
+    // Errors after the end (the summary's write to a closed pipe) must not become uncaught.
+    io.stdout.off('error', onStdoutError);
+    io.stdout.on('error', () => undefined);
     for (const signal of handledSignals) signals.off(signal, onSignal);
   }
   return signalExit ?? outcome.exitCode;

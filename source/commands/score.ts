@@ -1,7 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { decodeUtf8, loadSquad } from '../core/dataset/squad.js';
 import { parseJsonText, topLevelKeys } from '../core/dataset/json-text.js';
 import { UsageError, UserError } from '../core/errors.js';
+import { readUserFile } from '../core/files/read.js';
 import { evaluateSquad, type OfficialScores } from '../core/eval/squad-score.js';
 import { defineCommand } from './command.js';
 
@@ -23,13 +24,7 @@ const help = `  Usage
 `;
 
 async function readJsonFile(file: string, what: string): Promise<{ text: string; value: unknown }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: ${what} file not found` : `${file}: cannot read the ${what} file (${code ?? String(error)})`);
-  }
+  const bytes = await readUserFile(file, { what: `${what} file`, notFound: `${what} file not found` });
   const text = decodeUtf8(bytes, file);
   return { text, value: parseJsonText(text, file) };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { command } from '../../source/commands/compare.js';
-import { UserError } from '../../source/core/errors.js';
+import { UsageError, UserError } from '../../source/core/errors.js';
 import { fakeHeader, fakeRunEvents, toJsonl } from '../core/session/fake-run.js';
 
 async function logs(): Promise<{ dir: string; a: string; b: string }> {
@@ -38,8 +38,8 @@ describe('duet compare', () => {
 
   it('needs two logs and a known format', async () => {
     const { a, b } = await logs();
-    await expect(run([a])).rejects.toThrow(new UserError('compare: give at least two session logs (got 1)'));
-    await expect(run([a, b], { format: 'pdf' })).rejects.toThrow(new UserError('--format: expected text, html, md, got "pdf"'));
+    await expect(run([a])).rejects.toThrow(new UsageError('compare: give at least two session logs (got 1)'));
+    await expect(run([a, b], { format: 'pdf' })).rejects.toThrow(new UsageError('--format: expected text, html, md, got "pdf"'));
     await expect(run([a, `${b}.nope`])).rejects.toThrow(new UserError(`${b}.nope: no such session log`));
   });
 });

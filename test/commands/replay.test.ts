@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { command, parseSpeed } from '../../source/commands/replay.js';
-import { UserError } from '../../source/core/errors.js';
+import { UsageError, UserError } from '../../source/core/errors.js';
 import { fakeHeader, fakeRunEvents, toJsonl } from '../core/session/fake-run.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -30,7 +30,7 @@ describe('duet replay', () => {
   });
 
   it('needs exactly one log', async () => {
-    await expect(command.run({ input: [], flags: { speed: undefined } })).rejects.toThrow(new UserError('replay: give the session log to play (duet replay logs/<run>.jsonl)'));
+    await expect(command.run({ input: [], flags: { speed: undefined } })).rejects.toThrow(new UsageError('replay: give the session log to play (duet replay logs/<run>.jsonl)'));
     await expect(command.run({ input: ['a', 'b'], flags: { speed: undefined } })).rejects.toThrow(/one log at a time/);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { command, defaultReportPath, splitOut } from '../../source/commands/report.js';
-import { UserError } from '../../source/core/errors.js';
+import { UsageError, UserError } from '../../source/core/errors.js';
 import { MetricsStore } from '../../source/core/metrics/store.js';
 import { fakeHeader, fakeRunEvents, toJsonl } from '../core/session/fake-run.js';
 
@@ -49,11 +49,11 @@ describe('duet report', () => {
 
   it('user mistakes are UserErrors with one clear line', async () => {
     const log = await logFile();
-    await expect(run([])).rejects.toThrow(new UserError('report: give the session log to report on (duet report logs/<run>.jsonl)'));
-    await expect(run([log], { format: 'pdf' })).rejects.toThrow(new UserError('--format: expected html, md, json, got "pdf"'));
+    await expect(run([])).rejects.toThrow(new UsageError('report: give the session log to report on (duet report logs/<run>.jsonl)'));
+    await expect(run([log], { format: 'pdf' })).rejects.toThrow(new UsageError('--format: expected html, md, json, got "pdf"'));
     await expect(run([log, log])).rejects.toThrow(/one log at a time/);
     await expect(run([`${log}.missing`])).rejects.toThrow(new UserError(`${log}.missing: no such session log`));
-    expect(() => splitOut('', [log])).toThrow(new UserError('--out: expected a file name, or - for stdout'));
+    expect(() => splitOut('', [log])).toThrow(new UsageError('--out: expected a file name, or - for stdout'));
     await expect(run([log], { out: path.join(log, 'nope', 'x.html') })).rejects.toThrow(/^--out .*: cannot write/);
   });
 

@@ -119,10 +119,32 @@ export function jsonErrorPosition(text: string): string | undefined {
   }
 }
 
-/** Parses user JSON; empty or malformed text is a UserError naming the file and the line/column. */
+/** Deeper than any file duet reads (SQuAD is 6 levels): recursive code on such values would overflow the stack. */
+export const MAX_JSON_DEPTH = 256;
+
+/** The deepest nesting of arrays and objects, outside strings (iterative, so no depth can overflow it). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Parses user JSON; empty, malformed or absurdly nested text is a UserError naming the file and the line/column. */
 export function parseJsonText(text: string, path: string): unknown {
   if (text.trim().length === 0) throw new UserError(`${path}: file is empty, expected JSON`);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const depth = jsonDepth(body);
+  if (depth > MAX_JSON_DEPTH) throw new UserError(`${path}: JSON nested ${depth} levels deep, more than the ${MAX_JSON_DEPTH} duet reads`);
   try {
     return JSON.parse(body);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { readUserFile } from '../files/read.js';
 import { parseJsonText } from './json-text.js';
 
 /** One SQuAD question with its gold answers (texts, in file order, duplicates kept). */
@@ -32,16 +32,17 @@ export function parseSquad(text: string, path: string): SquadDataset {
   return parseWithHash(text, path, createHash('sha256').update(text, 'utf8').digest('hex'));
 }
 
+/** Far above any SQuAD file (2.0 train is 40 MB); a bigger one is a wrong path, not a dataset. */
+export const MAX_DATASET_BYTES = 256 * 1024 * 1024;
+
 export async function loadSquad(path: string): Promise<SquadDataset> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${path}: dataset file not found`);
-    if (code === 'EISDIR') throw new UserError(`${path}: is a folder, expected a SQuAD JSON file`);
-    throw new UserError(`${path}: cannot read the dataset (${code ?? String(error)})`);
-  }
+  const bytes = await readUserFile(path, {
+    what: 'dataset',
+    maxBytes: MAX_DATASET_BYTES,
+    limitHint: 'SQuAD 2.0 train is 40 MB',
+    notFound: 'dataset file not found',
+    folder: 'is a folder, expected a SQuAD JSON file',
+  });
   const hash = createHash('sha256').update(bytes).digest('hex');
   return parseWithHash(decodeUtf8(bytes, path), path, hash);
 }

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { parseDuration } from '../duration.js';
-import { UserError } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
+import { readUserFile } from '../files/read.js';
 import { profileSchema, type Profile } from './schema.js';
 import { profileProblems } from './rules.js';
 
@@ -134,7 +134,12 @@ function parseYaml(yamlText: string, file: string): unknown {
     const where = ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
     throw new UserError(`${file}: YAML syntax error${where}: ${error.message.split('\n')[0]}`);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml library refuses alias bombs ("billion laughs") and the like while building values.
+    throw new UserError(`${file}: YAML cannot be loaded: ${errorMessage(error).split('\n')[0]}`);
+  }
 }
 
 /**
@@ -172,12 +177,7 @@ export function parseProfile(yamlText: string, file: string, overrides: ProfileO
 }
 
 export async function loadProfile(file: string, overrides: ProfileOverrides = {}): Promise<Profile & { path: string }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: profile not found` : `${file}: cannot read the profile (${code ?? String(error)})`);
-  }
+  // A profile is a page of YAML: a megabyte is a wrong path.
+  const text = (await readUserFile(file, { what: 'profile', maxBytes: 1024 * 1024, notFound: 'profile not found' })).toString('utf8');
   return { ...parseProfile(text, file, overrides), path: path.resolve(file) };
 }

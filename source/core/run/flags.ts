@@ -21,6 +21,7 @@ export interface RawRunFlags {
   telemetry?: string;
   /** A path, or false for --no-log. */
   log?: string | boolean;
+  appendLog?: boolean;
   metricsPort?: string;
   metricsHost?: string;
 }
@@ -35,6 +36,8 @@ export interface RunFlags {
   overrides: RunOverrides;
   /** undefined: the default path; false: --no-log. */
   log?: string | false;
+  /** Add this run to an existing --log file (readers split the runs at their headers). */
+  appendLog?: boolean;
   /** Serve the run's live figures for Prometheus on this port (0 = any free port). */
   metricsPort?: number;
   metricsHost?: string;
@@ -82,6 +85,10 @@ export function parseRunFlags(raw: RawRunFlags): RunFlags {
   const flags: RunFlags = { headless: Boolean(raw.headless || raw.json), json: Boolean(raw.json), overrides };
   if (raw.profile !== undefined) flags.profile = nonEmpty(raw.profile, '--profile', 'a YAML profile path');
   if (log !== undefined) flags.log = log;
+  if (raw.appendLog) {
+    if (log === false) throw new UsageError('--append-log: not with --no-log');
+    flags.appendLog = true;
+  }
   if (raw.metricsPort !== undefined) {
     const port = /^\d+$/.test(raw.metricsPort.trim()) ? Number(raw.metricsPort) : NaN;
     if (!(port >= 0 && port <= 65535)) throw new UsageError(`--metrics-port: expected a port from 0 to 65535, got "${raw.metricsPort}"`);

@@ -90,7 +90,7 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
             openSessionLog(
               logPath,
               buildSessionHeader({ duetVersion: duetVersion(), wallStart, profile, models, dataset: { path: dataset.path, hash: dataset.hash, questions: dataset.questions.length } }),
-              { onError: warn },
+              { onError: warn, append: flags.appendLog === true },
             ),
         }),
   };

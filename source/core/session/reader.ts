@@ -4,9 +4,12 @@
  * naming its line number, and the events before it are all kept. Only the header line is
  * strict, because without it nothing else can be interpreted.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { errorMessage, UserError } from '../errors.js';
 import type { RunEvent, RunEventType } from '../events.js';
+import { regularFileStats } from '../files/read.js';
+import { isWellFormedEvent } from './event-check.js';
 import type { SessionHeader } from './header.js';
 
 export const SCHEMA_VERSION = 1;
@@ -16,53 +19,123 @@ export interface SessionLogData {
   header: SessionHeader;
   /** Every readable event, in file order. */
   events: RunEvent[];
-  /** One line per skipped line (truncated or garbled). */
+  /** One line per skipped line (truncated or garbled), and one when the file holds several runs. */
   warnings: string[];
   /** True when the log ends with run-end (the run was not interrupted). */
   complete: boolean;
 }
 
-const EVENT_TYPES: ReadonlySet<RunEventType> = new Set<RunEventType>([
+const EVENT_TYPES: ReadonlySet<string> = new Set<RunEventType>([
   'run-start', 'query-issued', 'query-started', 'first-token', 'query-finished', 'query-failed', 'engine-load',
-  'telemetry', 'telemetry-status', 'policy-switch', 'load-change', 'weight-change', 'pause', 'save', 'server', 'warning', 'run-end',
+  'telemetry', 'telemetry-status', 'measuring', 'policy-switch', 'load-change', 'weight-change', 'pause', 'save', 'server', 'warning', 'run-end',
 ]);
 
+/**
+ * Reads a log streamed line by line (a long run's log may be larger than one JavaScript
+ * string can hold). Only regular files: a FIFO or a device is refused before it is opened.
+ */
 export async function readSessionLog(path: string): Promise<SessionLogData> {
-  let text: string;
+  await regularFileStats(path, { what: 'session log', maxBytes: Number.MAX_SAFE_INTEGER, notFound: 'no such session log', folder: 'is a directory, expected a session log (.jsonl)' });
+  const reader = new LogLines(path);
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
   try {
-    text = await readFile(path, 'utf8');
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+      const text = rest + decoder.write(chunk as Buffer);
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        reader.line(text.slice(start, end), true);
+        start = end + 1;
+      }
+      rest = text.slice(start);
+    }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${path}: no such session log`);
-    if (code === 'EISDIR') throw new UserError(`${path}: is a directory, expected a session log (.jsonl)`);
-    throw new UserError(`${path}: cannot read the session log (${errorMessage(error)})`);
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${path}: cannot read the session log (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
   }
-  return parseSessionLog(text, path);
+  rest += decoder.end();
+  if (rest !== '') reader.line(rest, false);
+  return reader.result();
 }
 
 /** Parses a whole log's text; `path` only names the file in messages. */
 export function parseSessionLog(text: string, path: string): SessionLogData {
+  const reader = new LogLines(path);
   const lines = text.split('\n');
-  // A trailing newline leaves one empty string behind; it is not a line.
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0 || lines[0]!.trim() === '') throw new UserError(`${path}: empty file, not a duet session log`);
-  const header = parseHeader(lines[0]!, path);
-  const events: RunEvent[] = [];
-  const warnings: string[] = [];
-  const endsWithNewline = text.endsWith('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const event = parseEvent(line);
-    if (event) {
-      events.push(event);
-      continue;
+  const last = lines.pop()!;
+  for (const line of lines) reader.line(line, true);
+  if (last !== '') reader.line(last, false);
+  return reader.result();
+}
+
+/**
+ * Line-by-line state of one file. A header line in the middle starts another run (a log
+ * written with --append-log, or files concatenated): the last run is the one read, and a
+ * warning says so, so that one run's records are never relabelled as another's.
+ */
+class LogLines {
+  private lineNo = 0;
+  private header?: SessionHeader;
+  private events: RunEvent[] = [];
+  private warnings: string[] = [];
+  private runs = 0;
+  private runLine = 1;
+
+  constructor(private readonly path: string) {}
+
+  line(raw: string, terminated: boolean): void {
+    this.lineNo++;
+    // A UTF-8 byte order mark (some editors add one) is not part of the JSON.
+    const line = this.lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (this.header === undefined) {
+      if (line.trim() === '') throw new UserError(`${this.path}: empty file, not a duet session log`);
+      this.header = parseHeader(line, this.path);
+      this.runs = 1;
+      return;
     }
-    const last = i === lines.length - 1 && !endsWithNewline;
-    warnings.push(last ? `${path}: line ${i + 1}: skipped a truncated last line (the run was probably killed)` : `${path}: line ${i + 1}: skipped a line that is not a duet event`);
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      value = undefined;
+    }
+    if (isObject(value) && value.kind === 'duet-session') {
+      this.header = parseHeader(line, `${this.path}: line ${this.lineNo}`);
+      this.events = [];
+      this.warnings = [];
+      this.runs++;
+      this.runLine = this.lineNo;
+      return;
+    }
+    if (value !== undefined && isWellFormedEvent(value, EVENT_TYPES)) {
+      this.events.push(value as RunEvent);
+      return;
+    }
+    this.warnings.push(
+      !terminated
+        ? `${this.path}: line ${this.lineNo}: skipped a truncated last line (the run was probably killed)`
+        : incompleteType(value) !== undefined
+          ? `${this.path}: line ${this.lineNo}: skipped an incomplete ${JSON.stringify(incompleteType(value))} event (a field it needs is missing or of the wrong type)`
+          : `${this.path}: line ${this.lineNo}: skipped a line that is not a duet event`,
+    );
   }
-  const complete = events.length > 0 && events[events.length - 1]!.type === 'run-end';
-  return { path, header, events, warnings, complete };
+
+  result(): SessionLogData {
+    if (this.header === undefined) throw new UserError(`${this.path}: empty file, not a duet session log`);
+    const warnings = [...this.warnings];
+    if (this.runs > 1) {
+      warnings.unshift(`${this.path}: holds ${this.runs} runs (appended to one file); reading the last one, from line ${this.runLine}; split the file at its header lines to read the others`);
+    }
+    const events = this.events;
+    const complete = events.length > 0 && events[events.length - 1]!.type === 'run-end';
+    return { path: this.path, header: this.header, events, warnings, complete };
+  }
+}
+
+/** The type of a known event that failed its shape check. */
+function incompleteType(value: unknown): string | undefined {
+  return isObject(value) && typeof value.type === 'string' && EVENT_TYPES.has(value.type) ? value.type : undefined;
 }
 
 function parseHeader(line: string, path: string): SessionHeader {
@@ -82,22 +155,6 @@ function parseHeader(line: string, path: string): SessionHeader {
     throw new UserError(`${path}: the session log header lacks models A/B or wallStart`);
   }
   return value as unknown as SessionHeader;
-}
-
-/** One event line, or undefined when it is not JSON or not a known event with a numeric t. */
-function parseEvent(line: string): RunEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(value) || typeof value.type !== 'string' || !EVENT_TYPES.has(value.type as RunEventType)) return undefined;
-  if (typeof value.t !== 'number' || !Number.isFinite(value.t)) return undefined;
-  if ((value.type === 'query-finished' || value.type === 'query-failed') && !(isObject(value.record) && (value.record.model === 'A' || value.record.model === 'B'))) return undefined;
-  if (value.type === 'run-start' && !isObject(value.models)) return undefined;
-  if (value.type === 'telemetry' && !isObject(value.sample)) return undefined;
-  return value as unknown as RunEvent;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -19,14 +19,21 @@
  *
  * Durability: lines are buffered and appended at least every `flushIntervalMs`
  * (default 1000) and on flush()/close(), so a killed process loses at most about a
- * second. The file is created with mode 0600 (prompts and answers may be private).
+ * second. The file is the owner's only (0600, an existing one too: prompts and answers may
+ * be private). A new log is created exclusively: an existing file (an earlier run's log)
+ * is an error unless `append` is asked for, and a symlink is never followed. A writer
+ * holds `<log>.lock` (created exclusively, holding its pid; removed on close, taken over
+ * when its pid is gone) so that two runs cannot interleave in one file, appending or not;
+ * readers split appended runs at their headers.
  * A write error (ENOSPC, EACCES, EIO...) never crashes the run: it is reported once
  * through `onError` (the controller turns it into a `warning` event) and the writer
  * stops writing.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage, UserError } from '../errors.js';
+import { ensureDir } from '../files/dirs.js';
+import { describeOpenError, openPrivate } from '../files/write.js';
 import type { RunEvent } from '../events.js';
 import type { SessionHeader } from './header.js';
 
@@ -48,21 +55,80 @@ export interface SessionLogOptions {
   flushIntervalMs?: number;
   /** Called once, with one line, when writing fails. */
   onError?: (message: string) => void;
+  /** Add to an existing log (a second run in one file) instead of refusing it. */
+  append?: boolean;
 }
 
 /** Opens (creates or appends to) a session log and queues its header. Throws a UserError when the file cannot be opened. */
 export async function openSessionLog(path: string, header: SessionHeader, options: SessionLogOptions = {}): Promise<SessionLog> {
+  const cannotOpen = (error: unknown) => new UserError(`session log: cannot open ${path} for writing (${describeOpenError(error)}); choose another --log PATH or pass --no-log`);
+  try {
+    ensureDir(dirname(path));
+  } catch (error) {
+    throw cannotOpen(error);
+  }
+  // A character device (/dev/null to discard, /dev/full to test a full disk) is no run's file to protect.
+  if ((await lstat(path).catch(() => undefined))?.isCharacterDevice()) {
+    let device: FileHandle;
+    try {
+      device = await open(path, 'a');
+    } catch (error) {
+      throw cannotOpen(error);
+    }
+    return startLog(new JsonlLog(path, device, options), header);
+  }
+  const unlock = await lockLog(path);
   let handle: FileHandle;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    handle = await open(path, 'a', 0o600);
+    handle = await openPrivate(path, options.append ? 'append' : 'new');
   } catch (error) {
-    throw new UserError(`session log: cannot open ${path} for writing (${errorMessage(error)}); choose another --log PATH or pass --no-log`);
+    await unlock();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await lstat(path).catch(() => undefined))?.isSymbolicLink()) throw cannotOpen(Object.assign(new Error('symlink'), { code: 'ELOOP' }));
+    if (code === 'EEXIST') {
+      throw new UserError(`--log ${path}: the file already exists (an earlier run's log?); choose another path, or pass --append-log to add this run to it`);
+    }
+    throw cannotOpen(error);
   }
-  const log = new JsonlLog(path, handle, options);
+  return startLog(new JsonlLog(path, handle, options, unlock), header);
+}
+
+async function startLog(log: JsonlLog, header: SessionHeader): Promise<SessionLog> {
   log.writeLine(JSON.stringify(header));
   await log.flush();
   return log;
+}
+
+/** Takes `<path>.lock` exclusively (a stale one, whose pid is gone, is taken over); returns its release. */
+async function lockLog(path: string): Promise<() => Promise<void>> {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await openPrivate(lockPath, 'new');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new UserError(`session log: cannot lock ${path} (${describeOpenError(error)} at ${lockPath})`);
+      }
+      const pid = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
+      if (attempt === 0 && Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid)) {
+        await rm(lockPath, { force: true });
+        continue;
+      }
+      throw new UserError(`--log ${path}: another duet run${Number.isSafeInteger(pid) && pid > 0 ? ` (pid ${pid})` : ''} is writing it (${lockPath}); choose another --log PATH`);
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Bytes per pending chunk: lines are encoded into chunks as they come (see JsonlLog). */
@@ -88,6 +154,7 @@ class JsonlLog implements SessionLog {
     readonly path: string,
     private readonly handle: FileHandle,
     private readonly options: SessionLogOptions,
+    private readonly unlock?: () => Promise<void>,
   ) {
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 1000);
     this.timer.unref();
@@ -120,6 +187,7 @@ class JsonlLog implements SessionLog {
     await this.flush();
     this.closed = true;
     await this.handle.close().catch(() => {});
+    await this.unlock?.().catch(() => {});
   }
 
   /** Retires the current chunk and starts one that can hold at least `bytes`. */
