@@ -57,7 +57,15 @@ export interface QueryRecord {
   /** Cascade: set on a record whose question was escalated to the large model (either record may carry it). */
   escalated?: boolean;
   finishReason?: string;
+  /** First token of the answer itself, after any reasoning (reasoning models; else tFirstToken). */
+  tFirstAnswerToken?: number;
+  /** Reasoning tokens among outputTokens (the server's count when it gives one), when the model reasoned. */
+  reasoningTokens?: number;
   /** Set when the query failed; the record still counts, as an error (unless cancelled). */
   error?: string;
+  /** The failure was the server refusing or dropping the request for load (429, 503, token timeouts): counted within errors, shown apart. */
+  overload?: boolean;
   timedOut?: boolean;
+  /** Set when the request was cancelled because the run ended (quit or signal): its own outcome, not an error. */
+  cancelled?: boolean;
 }

@@ -29,6 +29,7 @@ export function group(overrides: Partial<GroupFigures> = {}): GroupFigures {
     completed: 120,
     errors: 0,
     timeouts: 0,
+    cancelled: 0,
     latency: Object.fromEntries(metrics.map((m) => [m, latencyView()])) as Record<LatencyMetric, LatencyView>,
     throughput: {
       qps10s: 3.2,

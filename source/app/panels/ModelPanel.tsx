@@ -44,7 +44,7 @@ export function ModelPanel({ model, metric, width, histRows, compact }: ModelPan
       : undefined;
   const stateText = stateBadge ? '' : model.state;
   const load = `queue ${model.queueDepth} · running ${model.inFlight} · batch ${model.batchSize}`;
-  const errs = `errors ${model.errors}${model.timeouts > 0 ? ` (${model.timeouts} timeouts)` : ''}`;
+  const errs = `errors ${model.errors}${model.overloaded ? ` (${model.overloaded} overload)` : ''}${model.timeouts > 0 ? ` (${model.timeouts} timeouts)` : ''}`;
   const name = truncate(`${model.slot} ${model.info.label} · ${model.info.model} · ${model.info.backend}/${model.info.device}`, inner - (stateBadge ? Math.min(inner / 2, stateBadge.label.length + 3) : stateText.length + 1));
   // The percentiles keep their place; the legend gives way (window, then metric name) on narrow columns.
   const percentiles = `p50 ${ms(s.p50)} p90 ${ms(s.p90)} p99 ${ms(s.p99)}`;

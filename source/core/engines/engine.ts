@@ -30,7 +30,11 @@ export interface TokenEvent {
   t: number;
 }
 
-export type FinishReason = 'stop' | 'length' | 'abort' | 'error';
+/**
+ * Why generation ended: duet's own engines say stop, length, abort or error; an HTTP
+ * server's own reason (content_filter, tool_calls, abort, ...) is kept as it sent it.
+ */
+export type FinishReason = 'stop' | 'length' | 'abort' | 'error' | 'content_filter' | 'tool_calls' | (string & {});
 
 export interface GenerateResult {
   text: string;
@@ -45,6 +49,10 @@ export interface GenerateResult {
   tokenTimes: number[];
   /** Mean log-probability of the generated tokens (for the cascade policy), when known. */
   meanLogProb?: number;
+  /** First token of the answer itself, after any reasoning (reasoning models served over HTTP). */
+  tFirstAnswerToken?: number;
+  /** Reasoning tokens among outputTokens, when the model reasoned. */
+  reasoningTokens?: number;
   finishReason: FinishReason;
   /** Batch size this request ran in (largest seen), when the engine batches. */
   batchSize?: number;

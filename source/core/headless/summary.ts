@@ -20,11 +20,14 @@ function rowsOf(snapshot: Snapshot): Row[] {
 
 /**
  * The end-of-run summary: the study's table (mean latency, q/s, EM, q/s per W) plus
- * p50/p90/p99 end-to-end latency, goodput, errors; then the notes that qualify it.
+ * p50/p90/p99 end-to-end latency, goodput, errors (timeouts included) and requests
+ * cancelled at the end; then the notes that qualify it. The A+B row is the system's: one
+ * per question (see SystemAnswer), so its `done` plus errors and cancelled is the
+ * question count of the first line.
  */
 export function summaryText(outcome: RunOutcome): string {
   const snapshot = outcome.snapshot;
-  const header = ['', 'done', 'mean E2E', 'q/s', 'EM', 'q/s/W', 'p50', 'p90', 'p99', 'goodput', 'errors'];
+  const header = ['', 'done', 'mean E2E', 'q/s', 'EM', 'q/s/W', 'p50', 'p90', 'p99', 'goodput', 'errors', 'cancelled'];
   const body = rowsOf(snapshot).map(({ name, group }) => {
     const e2e = group.latency.e2e.run;
     return [
@@ -39,6 +42,7 @@ export function summaryText(outcome: RunOutcome): string {
       ms(e2e.p99),
       fixed(group.throughput.goodput),
       String(group.errors + group.timeouts),
+      String(group.cancelled),
     ];
   });
   const lines = [`duet: run ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''} after ${(snapshot.elapsedMs / 1000).toFixed(1)} s, ${snapshot.done}/${snapshot.total ?? '?'} questions`, table([header, ...body])];

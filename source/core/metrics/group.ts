@@ -13,11 +13,15 @@ export interface MeasuredWindow {
   end: number;
 }
 
-/** Everything kept for one group of records: model A, model B, or both combined. */
+/** Everything kept for one group of records: model A, model B, or the system's answers (one per question). */
 export class GroupAccumulator {
   completed = 0;
   errors = 0;
+  /** Errors that were the server refusing or dropping the request for load (within errors). */
+  overloaded = 0;
   timeouts = 0;
+  /** Requests cancelled when the run ended (quit or signal): neither errors nor latencies. */
+  cancelled = 0;
   outputTokens = 0;
   /** Completions meeting every configured SLO. */
   onTime = 0;
@@ -27,23 +31,33 @@ export class GroupAccumulator {
   private readonly latency = Object.fromEntries(LATENCY_METRICS.map((m) => [m, new LatencySeries()])) as Record<LatencyMetric, LatencySeries>;
   private readonly completions = new RateSeries();
 
-  /** `scored: false` keeps a record out of accuracy (and correct-on-time) while its timing still counts. */
-  addFinished(record: QueryRecord, values: Partial<Record<LatencyMetric, number[]>>, metSlo: boolean, scored = true): void {
+  /**
+   * `scored` are the answers accuracy (and correct-on-time) counts for this completion:
+   * the record itself, none, or both of a mirror pair; `outputTokens` every token generated
+   * for it (a system answer's may exceed its record's).
+   */
+  addFinished(record: QueryRecord, values: Partial<Record<LatencyMetric, number[]>>, metSlo: boolean, scored: readonly QueryRecord[] = [record], outputTokens = record.outputTokens): void {
     this.completed++;
-    this.outputTokens += record.outputTokens;
+    this.outputTokens += outputTokens;
     if (metSlo) this.onTime++;
-    if (scored && metSlo && record.em !== undefined && record.em >= 1) this.correctOnTime++;
-    if (scored) this.accuracy.add(record);
-    this.completions.add(record.tDone, record.outputTokens);
+    for (const answer of scored) {
+      if (metSlo && answer.em !== undefined && answer.em >= 1) this.correctOnTime++;
+      this.accuracy.add(answer);
+    }
+    this.completions.add(record.tDone, outputTokens);
     for (const metric of LATENCY_METRICS) {
       for (const value of values[metric] ?? []) this.latency[metric].add(record.tDone, value);
     }
   }
 
-  /** Failures are disjoint: a timed-out record counts as a timeout, any other failure as an error. */
+  /** Failures are disjoint: cancelled at the end of the run, timed out, or any other error. */
   addFailed(record: QueryRecord): void {
-    if (record.timedOut) this.timeouts++;
-    else this.errors++;
+    if (record.cancelled) this.cancelled++;
+    else if (record.timedOut) this.timeouts++;
+    else {
+      this.errors++;
+      if (record.overload) this.overloaded++;
+    }
   }
 
   get correct(): number {
@@ -55,7 +69,9 @@ export class GroupAccumulator {
     return {
       completed: this.completed,
       errors: this.errors,
+      overloaded: this.overloaded,
       timeouts: this.timeouts,
+      cancelled: this.cancelled,
       latency,
       throughput: this.throughput(window),
       accuracy: this.accuracy.figures(),

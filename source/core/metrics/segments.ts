@@ -6,6 +6,7 @@ import type { MeasuredWindow } from './group.js';
 import type { SloTargets } from './latency-values.js';
 import { ProbeWindowTracker } from './probe-window.js';
 import type { SegmentSummary } from './snapshot.js';
+import type { SystemAnswer } from './system.js';
 
 interface SegmentState {
   index: number;
@@ -14,20 +15,15 @@ interface SegmentState {
   probe?: ProbeWindowTracker;
   tStart: number;
   tEnd?: number;
+  /** Questions the system answered (one per question: see SystemAnswer), and those that failed. */
   completed: number;
+  failed: number;
   e2e: JsHistogram;
   e2eTotals: ExactTotals;
   scored: number;
   hits: number;
-  /** Distinct questions answered (a finished record) in this segment, and those escalated (cascade). */
-  questions: number;
+  /** Questions escalated to the large model (cascade), answered or failed. */
   escalated: number;
-  /**
-   * Escalated questions with one of their two records (A's and B's, finished or failed)
-   * seen: true when it was a finished one (the question is counted). Dropped at the second,
-   * so this holds questions in flight, not every id of the run.
-   */
-  openEscalations: Map<number, boolean>;
 }
 
 /** What a segment runs at; `probe` marks a sweep probe's segment. */
@@ -47,8 +43,6 @@ export type MeanPowerOver = (from: number, to: number) => number | undefined;
  */
 export class SegmentTracker {
   private readonly segments = new Map<number, SegmentState>();
-  /** Questions with a counted (non-escalated) finished record and not yet done: mirror's second record must not count again. */
-  private readonly countedInFlight = new Set<number>();
 
   constructor(private readonly slo: SloTargets = {}) {}
 
@@ -75,16 +69,27 @@ export class SegmentTracker {
     this.segments.get(segment)?.probe?.onIssued(seq, t, targets, backlog);
   }
 
-  /** `scored: false` (a superseded cascade answer) keeps the record out of the segment's EM. */
-  addFinished(record: QueryRecord, e2eMs: number, scored = true): void {
+  /** A finished or failed record; `final: false` (a superseded cascade answer) keeps it from the probe window. */
+  addRecord(record: QueryRecord, final = true): void {
+    if (final) this.segments.get(record.segment)?.probe?.onFinal(record);
+  }
+
+  /** The system's answer to one question of the segment: its count, E2E, EM and escalation. */
+  addAnswer(answer: SystemAnswer): void {
+    const record = answer.record;
     let segment = this.segments.get(record.segment);
     if (!segment) {
       // A record from a segment whose start we never saw (a partial log): open it at its issue time.
       segment = newSegment(record.segment, record.policy, record.tIssued);
       this.segments.set(record.segment, segment);
     }
+    if (record.escalated) segment.escalated++;
+    if (record.error !== undefined) {
+      segment.failed++;
+      return;
+    }
     segment.completed++;
-    if (scored) segment.probe?.onFinal(record);
+    const e2eMs = record.tDone - record.tIssued;
     if (Number.isFinite(e2eMs) && e2eMs >= 0) {
       const us = toMicros(e2eMs);
       segment.e2e.recordValue(us);
@@ -93,39 +98,11 @@ export class SegmentTracker {
       segment.e2eTotals.minUs = Math.min(segment.e2eTotals.minUs, us);
       segment.e2eTotals.maxUs = Math.max(segment.e2eTotals.maxUs, us);
     }
-    if (scored && record.em !== undefined) {
+    for (const scored of answer.scored) {
+      if (scored.em === undefined) continue;
       segment.scored++;
-      if (record.em >= 1) segment.hits++;
+      if (scored.em >= 1) segment.hits++;
     }
-    if (!record.escalated) {
-      if (this.countedInFlight.has(record.seq)) return;
-      this.countedInFlight.add(record.seq);
-      segment.questions++;
-      return;
-    }
-    const counted = segment.openEscalations.get(record.seq);
-    if (counted === undefined) {
-      segment.openEscalations.set(record.seq, true);
-    } else {
-      segment.openEscalations.delete(record.seq);
-      if (counted) return;
-    }
-    segment.questions++;
-    segment.escalated++;
-  }
-
-  /** The store saw every record of the question: it can no longer be counted twice. */
-  questionDone(seq: number): void {
-    this.countedInFlight.delete(seq);
-  }
-
-  /** A failed record only matters as one of an escalated question's two records. */
-  addFailed(record: QueryRecord, final = true): void {
-    const segment = this.segments.get(record.segment);
-    if (final) segment?.probe?.onFinal(record);
-    if (!record.escalated || !segment) return;
-    if (segment.openEscalations.has(record.seq)) segment.openEscalations.delete(record.seq);
-    else segment.openEscalations.set(record.seq, false);
   }
 
   /**
@@ -154,9 +131,8 @@ export class SegmentTracker {
           summary.qps = segment.completed / ((to - from) / 1000);
           summary.meanPowerW = meanPowerOver(from, to);
         }
-        if (segment.policy === 'cascade' && segment.questions > 0) {
-          summary.escalationRate = segment.escalated / segment.questions;
-        }
+        const questions = segment.completed + segment.failed;
+        if (segment.policy === 'cascade' && questions > 0) summary.escalationRate = segment.escalated / questions;
         if (segment.probe) summary.probe = segment.probe.figures(meanPowerOver);
         return summary;
       });
@@ -169,12 +145,11 @@ function newSegment(index: number, policy: string, tStart: number): SegmentState
     policy,
     tStart,
     completed: 0,
+    failed: 0,
     e2e: newHistogram(),
     e2eTotals: { count: 0, sumUs: 0, minUs: Infinity, maxUs: -Infinity },
     scored: 0,
     hits: 0,
-    questions: 0,
     escalated: 0,
-    openEscalations: new Map(),
   };
 }

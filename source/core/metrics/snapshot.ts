@@ -88,9 +88,11 @@ export interface EnergyFigures {
 export interface GroupFigures {
   /** Non-warm-up records finished (a mirrored question gives one record per model). */
   completed: number;
-  /** Failed records that did not time out (errors and timeouts are disjoint). */
+  /** Failed records that neither timed out nor were cancelled (errors, timeouts and cancelled are disjoint). */
   errors: number;
   timeouts: number;
+  /** Requests cancelled because the run ended (quit or signal): not errors, not in any latency figure. */
+  cancelled: number;
   latency: Record<LatencyMetric, LatencyView>;
   throughput: ThroughputFigures;
   accuracy: AccuracyFigures;

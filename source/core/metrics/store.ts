@@ -9,6 +9,7 @@ import { PowerTracker } from './power.js';
 import { RecentAnswers, SlowestRecords } from './recent.js';
 import { SegmentTracker } from './segments.js';
 import type { ModelFigures, Snapshot } from './snapshot.js';
+import { SystemAnswers, isSuperseded } from './system.js';
 
 export interface MetricsOptions {
   slo?: SloTargets;
@@ -32,8 +33,8 @@ type ModelState = Pick<ModelFigures, 'info' | 'state' | 'stateDetail' | 'queueDe
  * figures from the same events, and snapshot(t) is a function of (events, t).
  *
  * Conventions: warm-up records are excluded from every figure (and from issued/done);
- * combined figures count records (a mirrored question twice), except accuracy, which
- * skips superseded cascade answers (see isSuperseded);
+ * the combined (A+B, "system") figures and the segments count each question once, by its
+ * SystemAnswer (the routed answer, cascade's final answer, mirror's pair);
  * failed records count as errors or timeouts, never in latency or accuracy; windows are
  * by completion time and end at t, or at the run's end once run-end was seen (so a
  * snapshot taken after the run reads the run as it finished).
@@ -52,6 +53,7 @@ export class MetricsStore {
   private readonly recent: RecentAnswers;
   private readonly slowest: SlowestRecords;
   private readonly warnings: string[] = [];
+  private readonly systemAnswers = new SystemAnswers();
 
   private runStartT?: number;
   private runEndT?: number;
@@ -199,20 +201,33 @@ export class MetricsStore {
     const values = latencyValuesOf(record);
     const metSlo = meetsSlo(values, this.slo);
     this.groups[record.model].addFinished(record, values, metSlo);
-    this.groups.combined.addFinished(record, values, metSlo, !isSuperseded(record));
     if (record.tStart !== undefined && record.tEnd !== undefined) this.busy[record.model].add(record.tStart, record.tEnd);
-    this.segments.addFinished(record, record.tDone - record.tIssued, !isSuperseded(record));
+    this.segments.addRecord(record, !isSuperseded(record));
     this.recent.add(record);
     this.slowest.add(record);
+    this.addToSystem(record);
     this.markReported(record);
   }
 
   private onFailed(record: QueryRecord): void {
     if (record.warmup) return;
     this.groups[record.model].addFailed(record);
-    this.groups.combined.addFailed(record);
-    this.segments.addFailed(record, !isSuperseded(record));
+    this.segments.addRecord(record, !isSuperseded(record));
+    this.addToSystem(record);
     this.markReported(record);
+  }
+
+  /** The system's figures (combined, segments) take each question once, when its answer is known. */
+  private addToSystem(record: QueryRecord): void {
+    const answer = this.systemAnswers.add(record);
+    if (!answer) return;
+    if (answer.record.error !== undefined) {
+      this.groups.combined.addFailed(answer.record);
+    } else {
+      const values = latencyValuesOf(answer.record);
+      this.groups.combined.addFinished(answer.record, values, meetsSlo(values, this.slo), answer.scored, answer.outputTokens);
+    }
+    this.segments.addAnswer(answer);
   }
 
   /**
@@ -234,7 +249,6 @@ export class MetricsStore {
       return;
     }
     this.pending.delete(seq);
-    this.segments.questionDone(seq);
     this.done++;
   }
 
@@ -242,16 +256,6 @@ export class MetricsStore {
   get trackedQuestions(): number {
     return this.pending.size + this.doneUnissued.size;
   }
-}
-
-/**
- * A cascade answer replaced by the large model's (the small model's record of an
- * escalated question). It counts for model A's own figures, but question-level accuracy
- * (combined, segments) takes the final answer only, so the combined EM of a cascade
- * segment is what the cascade delivers. Mirror keeps both records: they are both final.
- */
-export function isSuperseded(record: QueryRecord): boolean {
-  return record.model === 'A' && record.escalated === true;
 }
 
 function placeholderModel(slot: ModelSlot): ModelState {

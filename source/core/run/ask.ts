@@ -100,7 +100,11 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
     record.timedOut = true;
     return record;
   }
-  if (outcome.kind === 'cancelled') return failed(recordAt(deps.clock.now()), 'cancelled at the end of the run');
+  if (outcome.kind === 'cancelled') {
+    const record = failed(recordAt(deps.clock.now()), 'cancelled at the end of the run');
+    record.cancelled = true;
+    return record;
+  }
   if (outcome.kind === 'error') return failed(recordAt(deps.clock.now()), errorMessage(outcome.error) || 'engine error');
 
   const result = outcome.result;

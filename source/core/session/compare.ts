@@ -10,6 +10,7 @@ import type { RunEvent } from '../events.js';
 import { latencyValuesOf, meetsSlo } from '../metrics/latency-values.js';
 import { percentilesOf } from '../metrics/percentiles.js';
 import type { GroupFigures, Proportion, Snapshot } from '../metrics/snapshot.js';
+import { systemAnswersOf, type SystemAnswer } from '../metrics/system.js';
 import { wilsonInterval } from '../metrics/wilson.js';
 import type { QueryRecord } from '../query.js';
 import { finalSnapshot, lastEventTime, metricsOptionsFor } from './fold.js';
@@ -90,10 +91,12 @@ function policyWindows(events: readonly RunEvent[], snapshot: Snapshot): Map<str
   return windows;
 }
 
-function fromRecords(records: readonly QueryRecord[], window: PolicyWindow, slo: Parameters<typeof meetsSlo>[1], withEnergy: boolean): CompareFigures {
-  const ok = measuredRecords(records);
+/** Figures of answered questions: a model's records, or the system's answers (A+B), each scored by its `scored`. */
+function fromAnswers(answers: readonly SystemAnswer[], window: PolicyWindow, slo: Parameters<typeof meetsSlo>[1], withEnergy: boolean): CompareFigures {
+  const answered = answers.filter((a) => a.record.error === undefined && a.record.timedOut !== true);
+  const ok = answered.map((a) => a.record);
   const e2e = percentilesOf(ok.map((r) => r.tDone - r.tIssued));
-  const scored = ok.filter((r) => r.em !== undefined);
+  const scored = answers.flatMap((a) => a.scored).filter((r) => r.em !== undefined);
   const hits = scored.filter((r) => r.em! >= 1).length;
   const interval = wilsonInterval(hits, scored.length);
   const em: Proportion = scored.length === 0 ? { n: 0 } : { value: (100 * hits) / scored.length, low: 100 * interval.low, high: 100 * interval.high, n: scored.length };
@@ -104,7 +107,7 @@ function fromRecords(records: readonly QueryRecord[], window: PolicyWindow, slo:
     p90: e2e.p90,
     p99: e2e.p99,
     qps: perSecond(ok.length),
-    tokensPerSec: perSecond(ok.reduce((sum, r) => sum + r.outputTokens, 0)),
+    tokensPerSec: perSecond(answered.reduce((sum, a) => sum + a.outputTokens, 0)),
     em,
     goodput: perSecond(ok.filter((r) => meetsSlo(latencyValuesOf(r), slo)).length),
     ...(withEnergy && window.joules !== undefined && hits > 0 ? { joulesPerCorrect: window.joules / hits } : {}),
@@ -127,7 +130,7 @@ export function compareLogs(logs: readonly SessionLogData[]): Comparison {
   if (snapshots.some((s) => new Set(s.segments.map((seg) => seg.policy)).size > 1)) {
     const policies = [...new Set(snapshots.flatMap((s) => s.segments.map((seg) => seg.policy)))];
     const perLog = logs.map((log, i) => ({
-      records: measuredRecords(log.events.flatMap((e) => (e.type === 'query-finished' ? [e.record] : []))),
+      records: log.events.flatMap((e) => (e.type === 'query-finished' || e.type === 'query-failed' ? [e.record] : [])).filter((r) => !r.warmup),
       windows: policyWindows(log.events, snapshots[i]!),
       slo: metricsOptionsFor(log.header).slo ?? {},
     }));
@@ -136,8 +139,9 @@ export function compareLogs(logs: readonly SessionLogData[]): Comparison {
         const figures = perLog.map(({ records, windows, slo }) => {
           const window = windows.get(policy);
           if (!window) return undefined;
-          const mine = records.filter((r) => r.policy === policy && (model === 'A+B' || r.model === model));
-          return fromRecords(mine, window, slo, model === 'A+B');
+          const ofPolicy = records.filter((r) => r.policy === policy);
+          const answers = model === 'A+B' ? systemAnswersOf(ofPolicy) : measuredRecords(ofPolicy.filter((r) => r.model === model)).map((r) => ({ record: r, outputTokens: r.outputTokens, scored: [r] }));
+          return fromAnswers(answers, window, slo, model === 'A+B');
         });
         groups.push({ title: `policy ${policy}, ${model === 'A+B' ? 'A+B' : `model ${model}`}`, policy, model, figures });
       }

@@ -30,9 +30,9 @@ describe('headless output', () => {
     const summaryAt = lines.findIndex((l) => l.startsWith('duet: run finished'));
     expect(lines[summaryAt]).toBe('duet: run finished after 3.0 s, 10/10 questions');
     const cells = (prefix: string) => lines.find((l) => l.startsWith(prefix))!.split(/\s{2,}/);
-    // name, done, mean E2E, q/s, EM, q/s/W, p50, p90, p99, goodput, errors
-    expect(cells('A small')).toEqual(['A small', '5', '200 ms', '1.67', '100.0%', '-', '200 ms', '200 ms', '200 ms', '1.67', '0']);
-    expect(cells('B large')).toEqual(['B large', '5', '400 ms', '1.67', '100.0%', '-', '400 ms', '400 ms', '400 ms', '1.67', '0']);
+    // name, done, mean E2E, q/s, EM, q/s/W, p50, p90, p99, goodput, errors, cancelled
+    expect(cells('A small')).toEqual(['A small', '5', '200 ms', '1.67', '100.0%', '-', '200 ms', '200 ms', '200 ms', '1.67', '0', '0']);
+    expect(cells('B large')).toEqual(['B large', '5', '400 ms', '1.67', '100.0%', '-', '400 ms', '400 ms', '400 ms', '1.67', '0', '0']);
     expect(cells('A+B').slice(0, 5)).toEqual(['A+B', '10', '300 ms', '3.33', '100.0%']);
     expect(out).toContain(`A: ${SYNTHETIC_NOTE}`);
     expect(out).not.toContain(`B: ${SYNTHETIC_NOTE}`);

@@ -10,10 +10,10 @@ describe('MetricsStore question bookkeeping', () => {
     for (let seq = 0; seq < 10_000; seq++) {
       const t = seq * 10;
       if (seq % 3 === 0) {
-        store.push(issued(seq, t, ['A', 'B']));
-        store.push(finished(record(seq, t, { model: 'A' })));
+        store.push(issued(seq, t, ['A', 'B'], { policy: 'mirror' }));
+        store.push(finished(record(seq, t, { model: 'A', policy: 'mirror' })));
         expect(store.trackedQuestions).toBe(1);
-        store.push(finished(record(seq, t, { model: 'B' })));
+        store.push(finished(record(seq, t, { model: 'B', policy: 'mirror' })));
       } else if (seq % 3 === 1) {
         // Cascade: A's escalated record, then B's (a failure here).
         store.push(issued(seq, t, ['A'], { policy: 'cascade' }));

@@ -24,9 +24,10 @@ function randomRun(seed: number, questions = 10_000): RunEvent[] {
     const warmup = seq < 5;
     events.push(issued(seq, t, [model], { segment, warmup }));
     const e2e = 30 + Math.floor(random() ** 3 * 3000);
-    const r = record(seq, t, { model, segment, warmup, tDone: t + e2e, em: random() < 0.7 ? 1 : 0, f1: random(), answerable: random() < 0.5, escalated: random() < 0.2 });
+    const r = record(seq, t, { model, segment, warmup, tDone: t + e2e, em: random() < 0.7 ? 1 : 0, f1: random(), answerable: random() < 0.5, escalated: random() < 0.2 && model === 'B' });
     events.push(random() < 0.02 ? failed({ ...r, timedOut: random() < 0.5 }) : finished(r));
   }
+  // (An escalated A record is always followed by B's, which is final; here only B's are marked.)
   // Completions are not in issue order: sort by event time, as the controller would emit them.
   return events.sort((a, b) => a.t - b.t);
 }

@@ -38,10 +38,11 @@ describe('MetricsStore segments', () => {
     expect(s0!.escalationRate).toBeUndefined();
     expect(s0!.meanPowerW).toBeUndefined(); // no telemetry: no power figure
 
-    expect(s1).toMatchObject({ index: 1, policy: 'mirror', tStart: 10_000, tEnd: 20_000, completed: 2, qps: 0.2, em: 100, e2eP99: 300 });
-    expect(s1!.e2eP50).toBeCloseTo(100, 1); // HDR, 3 significant digits
+    // One mirrored question: one pair, done when its slower answer (300 ms) is; EM over both answers.
+    expect(s1).toMatchObject({ index: 1, policy: 'mirror', tStart: 10_000, tEnd: 20_000, completed: 1, qps: 0.1, em: 100, e2eP50: 300, e2eP99: 300 });
 
-    expect(s2).toMatchObject({ index: 2, policy: 'cascade', tStart: 20_000, completed: 6, qps: 0.6 });
+    // Four questions, each counted once with its final answer: 4 in the 10 s to the snapshot.
+    expect(s2).toMatchObject({ index: 2, policy: 'cascade', tStart: 20_000, completed: 4, qps: 0.4 });
     // EM counts final answers: A's misses on 6 and 7, B's hits on 8 and 9 (A's superseded misses skipped).
     expect(s2!.em).toBe(50);
     expect(s2!.tEnd).toBeUndefined();
@@ -55,9 +56,11 @@ describe('MetricsStore segments', () => {
     // Records: A 1,2,4 hit, 3 miss (seg 0); A 5 hit, B 5 hit (seg 1); A 6..9 miss, B 8, 9 hit (seg 2).
     expect(s.models.A.accuracy.em).toMatchObject({ n: 9, value: (100 * 4) / 9 });
     expect(s.models.B.accuracy.em).toMatchObject({ n: 3, value: 100 });
-    // Combined skips A's superseded answers to 8 and 9: 10 records, 7 hits.
+    // Combined skips A's superseded answers to 8 and 9 and scores both answers of the mirror pair: 10 answers, 7 hits.
     expect(s.combined.accuracy.em).toMatchObject({ n: 10, value: 70 });
-    expect(s.combined.completed).toBe(12); // timing and throughput still count every record
+    // One per question: 4 (round-robin) + 1 pair (mirror) + 4 (cascade, final answers).
+    expect(s.combined.completed).toBe(9);
+    expect(s.done).toBe(9);
   });
 
   it('the current policy follows the switches', () => {

@@ -6,6 +6,7 @@
  */
 import type { EngineInfo, ModelSlot } from '../../engines/engine.js';
 import type { Snapshot } from '../../metrics/snapshot.js';
+import { systemAnswersOf } from '../../metrics/system.js';
 import type { QueryRecord } from '../../query.js';
 import { finalSnapshot, lastEventTime } from '../fold.js';
 import type { HostFacts } from '../header.js';
@@ -118,7 +119,8 @@ function segmentAccuracyOf(records: readonly QueryRecord[], snapshot: Snapshot):
   for (const segment of snapshot.segments) {
     const inSegment = records.filter((r) => r.segment === segment.index);
     for (const model of ['A', 'B', 'A+B'] as const) {
-      const scored = inSegment.filter((r) => (model === 'A+B' || r.model === model) && r.em !== undefined);
+      const answers = model === 'A+B' ? systemAnswersOf(inSegment).flatMap((a) => a.scored) : inSegment.filter((r) => r.model === model);
+      const scored = answers.filter((r) => r.em !== undefined);
       const mean = (pick: (r: QueryRecord) => number) => (scored.length === 0 ? undefined : (100 * scored.reduce((sum, r) => sum + pick(r), 0)) / scored.length);
       rows.push({ segment: segment.index, policy: segment.policy, model, n: scored.length, em: mean((r) => (r.em! >= 1 ? 1 : 0)), f1: mean((r) => r.f1 ?? r.em!) });
     }

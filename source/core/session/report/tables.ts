@@ -54,11 +54,11 @@ export function summaryTable(data: ReportData): Table {
   return {
     id: 'summary',
     title: 'Summary',
-    note: 'Mean end-to-end latency, queries per second, exact match (95% Wilson interval) and queries per second per watt of device power, per model and for both together.',
-    head: ['', 'done', 'mean E2E', 'q/s', 'EM', 'F1', 'q/s/W', 'p50', 'p90', 'p99', 'errors'],
+    note: 'Mean end-to-end latency, queries per second, exact match (95% Wilson interval) and queries per second per watt of device power, per model and for the system (A+B: one per question, the answer the policy used; a mirrored question as a pair).',
+    head: ['', 'done', 'mean E2E', 'q/s', 'EM', 'F1', 'q/s/W', 'p50', 'p90', 'p99', 'errors', 'cancelled'],
     rows: groups(data).map(({ name, group }) => {
       const e2e = group.latency.e2e.run;
-      return [name, String(group.completed), ms(e2e.mean), fixed(group.throughput.qpsRun), emWithInterval(group.accuracy.em), percent(group.accuracy.f1), fixed(group.energy.qpsPerW, 3), ms(e2e.p50), ms(e2e.p90), ms(e2e.p99), String(group.errors + group.timeouts)];
+      return [name, String(group.completed), ms(e2e.mean), fixed(group.throughput.qpsRun), emWithInterval(group.accuracy.em), percent(group.accuracy.f1), fixed(group.energy.qpsPerW, 3), ms(e2e.p50), ms(e2e.p90), ms(e2e.p99), `${group.errors + group.timeouts}${group.overloaded ? ` (${group.overloaded} overload)` : ''}`, String(group.cancelled)];
     }),
   };
 }
