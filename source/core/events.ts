@@ -1,5 +1,6 @@
 import type { EngineInfo, ModelSlot } from './engines/engine.js';
 import type { QueryRecord } from './query.js';
+import type { MeasuringSample } from './plane/guard.js';
 import type { TelemetrySample, TelemetryStatus } from './telemetry/sample.js';
 
 export type LoadSetting = { mode: 'closed'; concurrency: number } | { mode: 'open'; rate: number };
@@ -28,13 +29,15 @@ export type RunEvent =
       type: 'run-start';
       t: number;
       wallStart: string;
+      /** performance.timeOrigin-style epoch (ms, sub-ms precision) of the run clock's zero: t + clockOrigin is wall time. */
+      clockOrigin?: number;
       policy: string;
       load: LoadSetting;
       weight: number;
       models: Record<ModelSlot, EngineInfo>;
       totalQuestions?: number;
     }
-  | { type: 'query-issued'; t: number; seq: number; questionId: string; targets: ModelSlot[]; policy: string; segment: number; warmup: boolean }
+  | { type: 'query-issued'; t: number; seq: number; questionId: string; targets: ModelSlot[]; policy: string; segment: number; warmup: boolean; tScheduled?: number }
   | { type: 'query-started'; t: number; id: string; model: ModelSlot }
   | { type: 'first-token'; t: number; id: string; model: ModelSlot }
   | { type: 'query-finished'; t: number; record: QueryRecord }
@@ -42,6 +45,8 @@ export type RunEvent =
   /** Engine queue and batch state, sampled about once a second per model. */
   | { type: 'engine-load'; t: number; model: ModelSlot; queued: number; running: number; batchSize: number }
   | { type: 'telemetry'; t: number; sample: TelemetrySample }
+  /** The measuring guard, once a second: how loaded the threads that take the timings were. */
+  | { type: 'measuring'; t: number; sample: MeasuringSample }
   | { type: 'telemetry-status'; t: number; status: TelemetryStatus }
   | { type: 'policy-switch'; t: number; from: string; to: string; segment: number }
   /** `segment`: the segment this change starts (absent in logs from before load changes started segments). */

@@ -22,7 +22,7 @@ export function latencyView(overrides: Partial<LatencyView> = {}, stats: Partial
   return { last10s, last60s: last10s, run: last10s, bins10s: bins(10, [1, 2, 4, 6, 8, 7, 5, 3, 2, 2]), ...overrides };
 }
 
-const metrics: LatencyMetric[] = ['e2e', 'ttft', 'tpot', 'itl', 'queue', 'pre', 'post'];
+const metrics: LatencyMetric[] = ['e2e', 'ttft', 'tpot', 'itl', 'queue', 'pre', 'post', 'lag', 'e2eSched', 'ttftSched'];
 
 export function group(overrides: Partial<GroupFigures> = {}): GroupFigures {
   return {
@@ -131,3 +131,4 @@ export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     ...overrides,
   };
 }
+    measuring: { samples: 0, warnSamples: 0, boundSamples: 0, boundShare: 0, worstInflationMs: 0 },

@@ -19,6 +19,8 @@ export interface GenerateRequest {
   promptText: string;
   maxNewTokens: number;
   signal?: AbortSignal;
+  /** Send no earlier than this (run clock): the open loop's scheduled arrival, honoured by engines that `sendsOnSchedule`. */
+  sendAt?: number;
 }
 
 export interface TokenEvent {
@@ -38,6 +40,8 @@ export type FinishReason = 'stop' | 'length' | 'abort' | 'error' | 'content_filt
 
 export interface GenerateResult {
   text: string;
+  /** When the request left for the engine (stamped on the measuring plane for HTTP engines). */
+  tSent?: number;
   tokenIds: number[];
   promptTokens: number;
   outputTokens: number;
@@ -45,8 +49,10 @@ export interface GenerateResult {
   tStart: number;
   tFirstToken?: number;
   tEnd: number;
-  /** Time of every output token, in order. */
+  /** Time of every output token (or token-carrying chunk), in order. */
   tokenTimes: number[];
+  /** Tokens per tokenTimes entry when a chunk carried several; absent: one each. */
+  chunkTokens?: number[];
   /** Mean log-probability of the generated tokens (for the cascade policy), when known. */
   meanLogProb?: number;
   /** First token of the answer itself, after any reasoning (reasoning models served over HTTP). */
@@ -84,6 +90,8 @@ export interface EngineLoad {
 }
 
 export interface Engine {
+  /** True when generate() itself holds a request until its `sendAt` (on a measuring thread); otherwise the caller waits. */
+  readonly sendsOnSchedule?: boolean;
   info(): EngineInfo;
   start(): Promise<void>;
   /** Resolves when the request is done; rejects only on failure (finishReason 'error' is an exception). */

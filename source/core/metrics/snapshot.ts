@@ -1,5 +1,6 @@
 import type { EngineInfo, ModelSlot } from '../engines/engine.js';
 import type { LoadSetting, ServerState } from '../events.js';
+import type { MeasuringFigures } from '../plane/guard.js';
 import type { QueryRecord } from '../query.js';
 import type { DeviceReading, TelemetryStatus } from '../telemetry/sample.js';
 
@@ -9,7 +10,8 @@ import type { DeviceReading, TelemetryStatus } from '../telemetry/sample.js';
  * Every figure is undefined when there is nothing to compute it from (never a fake 0).
  */
 
-export type LatencyMetric = 'e2e' | 'ttft' | 'tpot' | 'itl' | 'queue' | 'pre' | 'post';
+/** See metrics/latency-values.ts for how each is measured; *Sched are from the scheduled time. */
+export type LatencyMetric = 'e2e' | 'ttft' | 'tpot' | 'itl' | 'queue' | 'pre' | 'post' | 'lag' | 'e2eSched' | 'ttftSched';
 
 export interface LatencyStats {
   count: number;
@@ -203,3 +205,5 @@ export interface Snapshot {
   slowest: QueryRecord[];
   warnings: string[];
 }
+  /** The measuring guard: was the client fast enough for these figures? */
+  measuring: MeasuringFigures;

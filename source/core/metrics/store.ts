@@ -5,6 +5,7 @@ import { GroupAccumulator, type MeasuredWindow } from './group.js';
 import { latencyValuesOf, meetsSlo, type SloTargets } from './latency-values.js';
 import { modelEnergy, combinedEnergy } from './energy-figures.js';
 import { IntervalUnion } from './interval-union.js';
+import { MeasuringTally } from '../plane/guard.js';
 import { PowerTracker } from './power.js';
 import { RecentAnswers, SlowestRecords } from './recent.js';
 import { SegmentTracker } from './segments.js';
@@ -53,6 +54,7 @@ export class MetricsStore {
   private readonly recent: RecentAnswers;
   private readonly slowest: SlowestRecords;
   private readonly warnings: string[] = [];
+  private readonly measuring = new MeasuringTally();
   private readonly systemAnswers = new SystemAnswers();
 
   private runStartT?: number;
@@ -120,6 +122,9 @@ export class MetricsStore {
         break;
       case 'telemetry':
         this.power.addSample(event.sample);
+        break;
+      case 'measuring':
+        this.measuring.add(event.sample);
         break;
       case 'telemetry-status':
         this.power.setStatus(event.status);
@@ -190,6 +195,7 @@ export class MetricsStore {
       combined: combinedFigures,
       segments: this.segments.summaries(window, (from, to) => this.power.meanPowerOver(from, to)),
       power: this.power.view(end, window, energy),
+      measuring: this.measuring.figures(),
       recent: this.recent.list(),
       slowest: this.slowest.list(),
       warnings: [...this.warnings],

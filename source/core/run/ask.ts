@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Engine, GenerateResult, ModelSlot } from '../engines/engine.js';
 import type { QueryRecord } from '../query.js';
-import type { Timers } from '../scheduler/timers.js';
+import { delay, type Timers } from '../scheduler/timers.js';
 import type { RunPrompt } from './options.js';
 
 /** One question on its way to one model: everything the record needs besides the answer. */
@@ -15,8 +15,12 @@ export interface AskContext {
   policy: string;
   segment: number;
   warmup: boolean;
-  tIssued: number;
-  tEnqueued: number;
+  /** When the question was due (see QueryRecord.tScheduled). */
+  tScheduled: number;
+  /** Send no earlier than this (open loop: the scheduled arrival; prompts are ready ahead of it). */
+  sendAt?: number;
+  /** Time the prompt took to build (preprocessing, done ahead of the send). */
+  prepMs: number;
   prompt: RunPrompt;
   maxNewTokens: number;
 }
@@ -38,12 +42,21 @@ type Outcome = { kind: 'result'; result: GenerateResult } | { kind: 'error'; err
  * QueryRecord: an answer (scored), an engine error, a timeout (the request is aborted
  * and its record written at once, whatever the engine does later) or a cancellation at
  * quit. It never throws.
+ *
+ * Times come from where they happen: the send, tokens and the answer's end from the engine
+ * (the measuring plane's client thread, or the model's worker), preprocessing and
+ * postprocessing as measured durations placed before the send and after the end. So a busy
+ * main thread (rendering, folding metrics, writing the log) moves no figure; it can only
+ * send late, which the record shows as send lag against its schedule.
  */
 export async function askModel(engine: Engine, model: ModelSlot, context: AskContext, timeoutMs: number, deps: AskDeps): Promise<QueryRecord> {
   const id = `${context.seq}:${model}`;
   const abort = new AbortController();
   let settled = false;
   let sawFirstToken = false;
+  /** When the request went to an engine that does not schedule its own sends. */
+  let tCalled = deps.clock.now();
+  const hold = context.sendAt === undefined ? 0 : Math.max(0, context.sendAt - tCalled);
   const outcome = await new Promise<Outcome>((resolve) => {
     const settle = (value: Outcome) => {
       if (settled) return;
@@ -52,16 +65,31 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
       removeCancel();
       resolve(value);
     };
-    const timer = deps.timers.setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
+    const timer = deps.timers.setTimeout(() => settle({ kind: 'timeout' }), timeoutMs + hold);
     const removeCancel = deps.onCancellable(() => settle({ kind: 'cancelled' }));
-    const request = { id, messages: context.prompt.messages, promptIds: context.prompt.promptIds, promptText: context.prompt.promptText, maxNewTokens: context.maxNewTokens, signal: abort.signal };
+    const request = {
+      id,
+      messages: context.prompt.messages,
+      promptIds: context.prompt.promptIds,
+      promptText: context.prompt.promptText,
+      maxNewTokens: context.maxNewTokens,
+      signal: abort.signal,
+      ...(context.sendAt !== undefined ? { sendAt: context.sendAt } : {}),
+    };
+    const onToken = (token: { t: number }) => {
+      if (sawFirstToken || settled) return;
+      sawFirstToken = true;
+      deps.onFirstToken(token.t, id, model);
+    };
+    const send = async (): Promise<GenerateResult> => {
+      // An engine without its own scheduler is held here until the question is due.
+      if (!engine.sendsOnSchedule && hold > 0) await delay(deps.timers, hold, abort.signal);
+      tCalled = deps.clock.now();
+      return engine.generate(request, onToken);
+    };
     let pending: Promise<GenerateResult>;
     try {
-      pending = engine.generate(request, (token) => {
-        if (sawFirstToken || settled) return;
-        sawFirstToken = true;
-        deps.onFirstToken(token.t, id, model);
-      });
+      pending = send();
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -73,7 +101,7 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
   if (outcome.kind !== 'result') abort.abort();
 
   // Records are built once and filled in (no spreads): this is the per-query hot path.
-  const recordAt = (tDone: number): QueryRecord => ({
+  const recordAt = (tDone: number, tEnqueued = tCalled): QueryRecord => ({
     id,
     seq: context.seq,
     questionId: context.questionId,
@@ -82,8 +110,9 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
     policy: context.policy,
     segment: context.segment,
     warmup: context.warmup,
-    tIssued: context.tIssued,
-    tEnqueued: context.tEnqueued,
+    tScheduled: context.tScheduled,
+    tIssued: tEnqueued - context.prepMs,
+    tEnqueued,
     tDone,
     promptTokens: context.prompt.promptTokens,
     contextTrimmed: context.prompt.contextTrimmed,
@@ -115,19 +144,22 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
     record.tFirstToken = result.tFirstToken;
     record.tEnd = result.tEnd;
     record.tokenTimes = result.tokenTimes;
+    if (result.chunkTokens) record.chunkTokens = result.chunkTokens;
     record.rawOutput = result.text;
     record.finishReason = result.finishReason;
     if (result.batchSize !== undefined) record.batchSize = result.batchSize;
     if (result.meanLogProb !== undefined) record.meanLogProb = result.meanLogProb;
     return record;
   };
+  const tSent = result.tSent ?? tCalled;
   if (result.finishReason === 'abort' || result.finishReason === 'error') {
-    return failed(withTiming(recordAt(deps.clock.now())), `engine ended the request (${result.finishReason})`);
+    return failed(withTiming(recordAt(deps.clock.now(), tSent)), `engine ended the request (${result.finishReason})`);
   }
-  // Postprocessing: answer extraction and scoring, timed into tDone.
+  // Postprocessing: answer extraction and scoring, its measured cost placed after the answer's end.
+  const tPost = deps.clock.now();
   const prediction = deps.extractAnswer(result.text);
   const score = deps.scoreAnswer(prediction, context.gold);
-  const record = withTiming(recordAt(deps.clock.now()));
+  const record = withTiming(recordAt(result.tEnd + (deps.clock.now() - tPost), tSent));
   record.prediction = prediction;
   record.em = score.em;
   record.f1 = score.f1;

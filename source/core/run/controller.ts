@@ -5,17 +5,17 @@ import { errorMessage } from '../errors.js';
 import type { EngineInfo, ModelSlot } from '../engines/engine.js';
 import type { LoadSetting, ProbeWindow, RunCommand, RunEvent } from '../events.js';
 import type { Snapshot } from '../metrics/snapshot.js';
-import type { QueryRecord } from '../query.js';
-import { LoadGenerator, type LoadItem } from '../scheduler/load.js';
+import { LoadGenerator } from '../scheduler/load.js';
 import { orderQuestions } from '../scheduler/order.js';
-import type { Policy } from '../scheduler/policies/index.js';
 import { createRandom } from '../scheduler/random.js';
 import { delay, systemTimers, type TimerHandle, type Timers } from '../scheduler/timers.js';
 import { adjustedLoad, adjustedWeight, clampWeight } from './adjust.js';
-import { Routing } from './routing.js';
-import { askModel, type AskContext } from './ask.js';
+import { EventHub } from './event-hub.js';
+import { startMeasuringGuard, type MeasuringGuard } from './measuring.js';
 import { SLOTS } from './model-stats.js';
-import type { RunOptions, RunQuestion, SessionSink, TelemetryHandle } from './options.js';
+import type { RunOptions, RunQuestion, TelemetryHandle } from './options.js';
+import { QuestionPipeline } from './pipeline.js';
+import { Routing } from './routing.js';
 
 export type { MetricsSink, RunOptions, RunPrompt, RunQuestion, SessionSink, TelemetryHandle } from './options.js';
 
@@ -53,16 +53,15 @@ export async function startRun<Q extends RunQuestion>(options: RunOptions<Q>): P
 class LiveRun<Q extends RunQuestion> implements RunController {
   private readonly clock: Clock;
   private readonly timers: Timers;
-  private readonly listeners = new Set<(event: RunEvent) => void>();
+  private readonly hub: EventHub;
   private readonly generator: LoadGenerator<Q>;
+  private readonly pipeline: QuestionPipeline<Q>;
   private readonly cancellers = new Set<() => void>();
   private readonly totalQuestions: number;
   private readonly routing: Routing;
-  private nextSeq = 0;
-  private answered = 0;
   private stopping = false;
-  private log?: SessionSink;
   private telemetry?: TelemetryHandle;
+  private guard?: MeasuringGuard;
   private loadTimer?: TimerHandle;
   private ending?: Promise<RunOutcome>;
   private resolveFinished!: (outcome: RunOutcome) => void;
@@ -72,7 +71,21 @@ class LiveRun<Q extends RunQuestion> implements RunController {
     const { workload } = options.profile;
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
+    this.hub = new EventHub(options.metrics);
     this.routing = new Routing(options.profile, options.engines, options.serviceWindow ?? 20);
+    this.pipeline = new QuestionPipeline<Q>({
+      options,
+      routing: this.routing,
+      clock: this.clock,
+      timers: this.timers,
+      emit: this.hub.emit,
+      stopping: () => this.stopping,
+      onCancellable: (cancel) => {
+        this.cancellers.add(cancel);
+        return () => this.cancellers.delete(cancel);
+      },
+      onRecord: (record) => this.guard?.noteRecord(record),
+    });
     const random = options.random ?? createRandom(workload.seed);
     const order = orderQuestions(options.questions, { shuffle: workload.shuffle, random, warmup: workload.warmup, limit: workload.limit, repeat: workload.repeat });
     this.totalQuestions = order.measured.length;
@@ -85,25 +98,28 @@ class LiveRun<Q extends RunQuestion> implements RunController {
       random,
       clock: this.clock,
       timers: this.timers,
-      issue: (item) => this.issue(item),
+      ...(options.leadMs !== undefined ? { leadMs: options.leadMs } : {}),
+      issue: (item, tScheduled) => this.pipeline.issue(item, tScheduled),
     });
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
   }
 
   get logPath(): string | undefined {
-    return this.log?.path;
+    return this.hub.log?.path;
   }
 
   async begin(): Promise<void> {
     const models = { A: this.options.engines.A.info(), B: this.options.engines.B.info() } as Record<ModelSlot, EngineInfo>;
     const wallStart = (this.options.wallClock?.() ?? new Date()).toISOString();
-    const warn = (message: string) => this.emit({ type: 'warning', t: this.clock.now(), message });
-    this.log = await this.options.openLog?.({ models, wallStart, warn });
-    this.emit({ type: 'run-start', t: this.clock.now(), wallStart, policy: this.routing.policy.name, load: this.generator.load, weight: this.routing.weight, models, totalQuestions: this.totalQuestions });
-    this.options.onRunStart?.((event) => this.emit(event));
+    const emit = this.hub.emit;
+    const warn = (message: string) => emit({ type: 'warning', t: this.clock.now(), message });
+    this.hub.log = await this.options.openLog?.({ models, wallStart, warn });
+    emit({ type: 'run-start', t: this.clock.now(), wallStart, clockOrigin: performance.timeOrigin + (performance.now() - this.clock.now()), policy: this.routing.policy.name, load: this.generator.load, weight: this.routing.weight, models, totalQuestions: this.totalQuestions });
+    this.options.onRunStart?.(emit);
+    if (this.options.measuring) this.guard = startMeasuringGuard({ clock: this.clock, emit, ...this.options.measuring });
     if (this.options.startTelemetry) {
       try {
-        this.telemetry = await this.options.startTelemetry((event) => this.emit(event));
+        this.telemetry = await this.options.startTelemetry(emit);
       } catch (error) {
         warn(`telemetry did not start: ${errorMessage(error)}`);
       }
@@ -121,8 +137,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
   }
 
   subscribe(listener: (event: RunEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.hub.subscribe(listener);
   }
 
   send(command: RunCommand): void {
@@ -143,7 +158,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
         const paused = command.paused ?? !this.generator.paused;
         if (paused === this.generator.paused) return;
         this.generator.setPaused(paused);
-        return this.emit({ type: 'pause', t, paused });
+        return this.hub.emit({ type: 'pause', t, paused });
       }
       case 'save':
         return void this.save();
@@ -160,112 +175,34 @@ class LiveRun<Q extends RunQuestion> implements RunController {
 
   private setPolicy(name: string): void {
     const change = this.routing.switchTo(name);
-    if (change === 'unknown') return this.emit({ type: 'warning', t: this.clock.now(), message: `unknown policy "${name}"` });
-    if (change) this.emit({ type: 'policy-switch', t: this.clock.now(), ...change });
+    if (change === 'unknown') return this.hub.emit({ type: 'warning', t: this.clock.now(), message: `unknown policy "${name}"` });
+    if (change) this.hub.emit({ type: 'policy-switch', t: this.clock.now(), ...change });
   }
 
   private setLoad(load: LoadSetting, probe?: ProbeWindow): void {
     const valid = load.mode === 'closed' ? Number.isInteger(load.concurrency) && load.concurrency >= 1 : Number.isFinite(load.rate) && load.rate > 0;
-    if (!valid) return this.emit({ type: 'warning', t: this.clock.now(), message: `ignored an invalid load setting ${JSON.stringify(load)}` });
+    if (!valid) return this.hub.emit({ type: 'warning', t: this.clock.now(), message: `ignored an invalid load setting ${JSON.stringify(load)}` });
     this.generator.setLoad(load);
-    this.emit({ type: 'load-change', t: this.clock.now(), load, segment: this.routing.nextSegment(), ...(probe ? { probe } : {}) });
+    this.hub.emit({ type: 'load-change', t: this.clock.now(), load, segment: this.routing.nextSegment(), ...(probe ? { probe } : {}) });
   }
 
   private setWeight(weight: number): void {
     const segment = this.routing.setWeight(weight);
-    if (segment !== undefined) this.emit({ type: 'weight-change', t: this.clock.now(), weight, segment });
+    if (segment !== undefined) this.hub.emit({ type: 'weight-change', t: this.clock.now(), weight, segment });
   }
 
   private async save(): Promise<void> {
-    if (!this.log) return this.emit({ type: 'warning', t: this.clock.now(), message: 'no session log to save (--no-log)' });
-    this.emit({ type: 'save', t: this.clock.now(), path: this.log.path });
-    await this.log.flush();
-  }
-
-  private emit(event: RunEvent): void {
-    this.options.metrics.push(event);
-    this.log?.write(event);
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A broken subscriber must not stop the run.
-      }
-    }
-  }
-
-  /** One question, start to end: resolves once every model it went to has answered (or failed). */
-  private async issue(item: LoadItem<Q>): Promise<void> {
-    const seq = this.nextSeq++;
-    const tIssued = this.clock.now();
-    const segment = this.routing.segment;
-    const { policy, targets } = this.routing.pick(seq, item.question.id);
-    this.emit({ type: 'query-issued', t: tIssued, seq, questionId: item.question.id, targets, policy: policy.name, segment, warmup: item.warmup });
-    const q = item.question;
-    const base = { seq, questionId: q.id, question: q.question, gold: q.answers.length > 0 ? q.answers : [''], answerable: !q.isImpossible, policy: policy.name, segment, warmup: item.warmup, tIssued };
-    let context: AskContext;
-    try {
-      const prompt = await this.options.buildPrompt(q);
-      context = { ...base, prompt, tEnqueued: this.clock.now(), maxNewTokens: this.options.profile.workload.maxNewTokens };
-    } catch (error) {
-      const empty = { messages: [], promptText: '', promptIds: [], promptTokens: 0, contextTrimmed: false };
-      for (const model of targets) {
-        const t = this.clock.now();
-        this.emit({ type: 'query-failed', t, record: { ...base, id: `${seq}:${model}`, model, tEnqueued: t, tDone: t, promptTokens: empty.promptTokens, contextTrimmed: false, outputTokens: 0, error: `prompt: ${errorMessage(error)}` } });
-      }
-      return;
-    }
-    await Promise.all(targets.map((model) => this.answer(model, policy, context)));
-  }
-
-  /** Sends to one model, reports the record, and escalates (cascade) when the policy says so. */
-  private async answer(model: ModelSlot, policy: Policy, context: AskContext): Promise<void> {
-    const record = await this.ask(model, context);
-    const escalate = !this.stopping && this.routing.shouldEscalate(policy, record);
-    if (escalate) record.escalated = true;
-    this.report(record);
-    if (!escalate) return;
-    // The large model gets the same prompt; its record is timed from the re-issue.
-    const t = this.clock.now();
-    this.routing.countEscalation();
-    const final = await this.ask('B', { ...context, tIssued: t, tEnqueued: t });
-    final.escalated = true;
-    this.report(final);
-  }
-
-  private async ask(model: ModelSlot, context: AskContext): Promise<QueryRecord> {
-    const stats = this.routing.stats[model];
-    stats.sent();
-    const timeoutMs = this.options.profile.models[model === 'A' ? 0 : 1].requestTimeoutMs;
-    const record = await askModel(this.options.engines[model], model, context, timeoutMs, {
-      clock: this.clock,
-      timers: this.timers,
-      extractAnswer: this.options.extractAnswer,
-      scoreAnswer: this.options.scoreAnswer,
-      onFirstToken: (t, id) => this.emit({ type: 'first-token', t, id, model }),
-      onCancellable: (cancel) => {
-        this.cancellers.add(cancel);
-        return () => this.cancellers.delete(cancel);
-      },
-    });
-    stats.done(record.error === undefined && record.tStart !== undefined && record.tEnd !== undefined ? record.tEnd - record.tStart : undefined);
-    return record;
-  }
-
-  private report(record: QueryRecord): void {
-    if (record.error === undefined) {
-      if (!record.warmup) this.answered++;
-      this.emit({ type: 'query-finished', t: record.tDone, record });
-    } else {
-      this.emit({ type: 'query-failed', t: record.tDone, record });
-    }
+    const log = this.hub.log;
+    if (!log) return this.hub.emit({ type: 'warning', t: this.clock.now(), message: 'no session log to save (--no-log)' });
+    this.hub.emit({ type: 'save', t: this.clock.now(), path: log.path });
+    await log.flush();
   }
 
   private sampleEngineLoad(): void {
     const interval = this.options.engineLoadIntervalMs ?? 1000;
     this.loadTimer = this.timers.setTimeout(() => {
       const t = this.clock.now();
-      for (const model of SLOTS) this.emit({ type: 'engine-load', t, model, ...this.options.engines[model].load() });
+      for (const model of SLOTS) this.hub.emit({ type: 'engine-load', t, model, ...this.options.engines[model].load() });
       this.sampleEngineLoad();
     }, interval);
   }
@@ -281,15 +218,17 @@ class LiveRun<Q extends RunQuestion> implements RunController {
       for (const cancel of [...this.cancellers]) cancel();
       await this.generator.drained;
       if (this.loadTimer !== undefined) this.timers.clearTimeout(this.loadTimer);
+      this.guard?.stop();
       await this.shutDown();
       let exitCode = exitCodes[reason];
-      if (reason === 'finished' && this.answered === 0) {
+      if (reason === 'finished' && this.pipeline.answered === 0) {
         exitCode = 1;
         detail ??= 'no question was answered';
       }
-      this.emit({ type: 'run-end', t: this.clock.now(), reason, ...(detail === undefined ? {} : { detail }) });
-      await this.log?.close();
-      const outcome: RunOutcome = { reason, snapshot: this.snapshot(), exitCode, ...(this.log ? { logPath: this.log.path } : {}), ...(detail === undefined ? {} : { detail }) };
+      this.hub.emit({ type: 'run-end', t: this.clock.now(), reason, ...(detail === undefined ? {} : { detail }) });
+      await this.hub.log?.close();
+      const logPath = this.hub.log?.path;
+      const outcome: RunOutcome = { reason, snapshot: this.snapshot(), exitCode, ...(logPath ? { logPath } : {}), ...(detail === undefined ? {} : { detail }) };
       this.resolveFinished(outcome);
       return outcome;
     })();
@@ -297,7 +236,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
   }
 
   private async shutDown(): Promise<void> {
-    const warn = (what: string, error: unknown) => this.emit({ type: 'warning', t: this.clock.now(), message: `${what}: ${errorMessage(error)}` });
+    const warn = (what: string, error: unknown) => this.hub.emit({ type: 'warning', t: this.clock.now(), message: `${what}: ${errorMessage(error)}` });
     if (this.telemetry) await this.telemetry.stop().catch((error: unknown) => warn('telemetry stop', error));
     await Promise.all(SLOTS.map((slot) => this.options.engines[slot].stop().catch((error: unknown) => warn(`model ${slot} stop`, error))));
   }

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { ChatMessage, Engine, EngineInfo, ModelSlot } from '../engines/engine.js';
 import type { RunEvent } from '../events.js';
 import type { Snapshot } from '../metrics/snapshot.js';
+import type { MeasuringPlane } from '../plane/plane.js';
 import type { Profile } from '../profile/schema.js';
 import type { Random } from '../scheduler/random.js';
 import type { Timers } from '../scheduler/timers.js';
@@ -70,4 +71,8 @@ export interface RunOptions<Q extends RunQuestion = RunQuestion> {
   quitGraceMs?: number;
   /** Answers per model averaged for the policies' service-time estimate (default 20). */
   serviceWindow?: number;
+  /** Turns the measuring guard on: a judged 'measuring' event per interval (the plane is the one HTTP engines stream on). */
+  measuring?: { plane?: MeasuringPlane; intervalMs?: number };
+  /** Open loop: release each question this long before it is due, so its prompt is ready (default 0). */
+  leadMs?: number;
 }

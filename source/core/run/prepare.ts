@@ -17,6 +17,10 @@ import { openSessionLog } from '../session/writer.js';
 import type { RunFlags, RunOverrides } from './flags.js';
 import type { RunOptions } from './options.js';
 import { servedEngine, ServerStateRelay } from './served-engine.js';
+import { sharedPlane } from '../plane/plane.js';
+
+/** How long before its arrival an open-loop question is released to have its prompt built. */
+const PROMPT_LEAD_MS = 100;
 
 /** Everything outside the process a run touches, injectable so tests can swap engines. */
 export interface PrepareDeps {
@@ -71,6 +75,9 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
     scoreAnswer,
     metrics: new MetricsStore({ slo: profile.slo }),
     clock,
+    measuring: profile.models.some((m) => m.backend === 'openai') ? { plane: sharedPlane() } : {},
+    // Prompts are built this far ahead of their arrival, so the open loop sends on time.
+    leadMs: PROMPT_LEAD_MS,
     onRunStart: (emit) => {
       relay.connect(emit);
       replicaWarnings.connect(emit);

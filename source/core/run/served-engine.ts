@@ -21,6 +21,7 @@ export function servedEngine(
 ): Engine {
   let server: LaunchedServer | undefined;
   return {
+    ...(engine.sendsOnSchedule ? { sendsOnSchedule: true } : {}),
     info: (): EngineInfo => engine.info(),
     load: (): EngineLoad => engine.load(),
     generate: (request: GenerateRequest, onToken?: (token: TokenEvent) => void): Promise<GenerateResult> => engine.generate(request, onToken),

@@ -17,8 +17,9 @@ export function issued(seq: number, t: number, targets: ModelSlot[] = ['A'], opt
 }
 
 /**
- * A finished record issued at tIssued with, by default: pre 2 ms, queue 3 ms, ttft 20 ms,
- * 5 tokens 10 ms apart (tpot 10 ms), post 4 ms: e2e = 20 + 40 + 4 = 64 ms.
+ * A finished record issued at tIssued with, by default: pre 2 ms, queue 3 ms, first token
+ * 20 ms after the issue (ttft 18 ms from the send), 5 tokens 10 ms apart (tpot 10 ms),
+ * post 4 ms: e2e = 20 + 40 + 4 = 64 ms.
  */
 export function record(seq: number, tIssued: number, overrides: Partial<QueryRecord> = {}): QueryRecord {
   const tEnqueued = tIssued + 2;

@@ -66,10 +66,11 @@ describe('probe windows', () => {
       correctWithinSlo: 1,
       f1: 75, // (100 + 50) / 2 answered
       e2eP99: 150, // the exact maximum; p50 within HDR's 0.1%
-      ttftP50: 20,
+      ttftP50: 18, // first token 20 ms after the issue, 18 after the send
       tFirstIssue: 1500,
       tLastIssue: 2500,
       tLastDone: 2600,
+      tNextIssue: 3000, // the first cool-down question
       backlogFirst: 0,
       backlogLast: 2,
     });

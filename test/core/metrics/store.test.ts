@@ -73,6 +73,20 @@ describe('MetricsStore latency', () => {
     expect(s.combined.accuracy.em.n).toBe(0);
     expect(s.done).toBe(2);
   });
+
+  it('counts overload (the server refusing for load) within errors, apart from faults', () => {
+    const s = storeWith([
+      runStart(0),
+      issued(1, 0),
+      failed(record(1, 0, { error: 'HTTP 429: Too many requests', overload: true, em: undefined })),
+      issued(2, 0),
+      failed(record(2, 0, { error: 'server error in stream: Engine callback timeout: server tokenTimeout', overload: true, em: undefined })),
+      issued(3, 0),
+      failed(record(3, 0, { error: 'stream cut mid-answer after 2 tokens', em: undefined })),
+    ]).snapshot(1000);
+    expect(s.models.A).toMatchObject({ errors: 3, overloaded: 2, timeouts: 0 });
+    expect(s.models.B).toMatchObject({ errors: 0, overloaded: 0 });
+  });
 });
 
 describe('MetricsStore throughput', () => {

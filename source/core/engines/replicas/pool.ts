@@ -123,6 +123,8 @@ export function createReplicaPool(model: ModelProfile, options: ReplicaPoolOptio
   }
 
   return {
+    // Requests keep their scheduled send time on whichever replica takes them.
+    sendsOnSchedule: replicas.every((r) => r.engine.sendsOnSchedule === true),
     info,
     async start() {
       stopped = false;

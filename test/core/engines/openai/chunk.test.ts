@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readChunk, StreamFormatError } from '../../../../source/core/engines/openai/chunk.js';
+import { errorMessageOf, readChunk, StreamFormatError, StreamServerError } from '../../../../source/core/engines/openai/chunk.js';
 
 // Frames in the shapes vLLM, llama.cpp's llama-server and OpenAI send (written from their schemas).
 describe('readChunk', () => {
@@ -16,6 +16,7 @@ describe('readChunk', () => {
     expect(readChunk('{"choices":[{"index":0,"text":"","finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}', 'completions')).toEqual({
       content: '',
       finishReason: 'stop',
+      hasChoice: true,
       usage: { promptTokens: 3, completionTokens: 2 },
     });
     expect(readChunk('{"usage":{"prompt_tokens":1,"completion_tokens":1}}', 'chat').usage).toEqual({ promptTokens: 1, completionTokens: 1 });
@@ -40,5 +41,27 @@ describe('readChunk', () => {
     expect(() => readChunk('{"error":{"message":"The decoder prompt is longer than the maximum model length","code":400}}', 'chat')).toThrow(
       'server error in stream: The decoder prompt is longer than the maximum model length',
     );
+  });
+
+  it('reads reasoning text (reasoning_content, or reasoning) apart from the answer, and the reasoning token count', () => {
+    expect(readChunk('{"choices":[{"index":0,"delta":{"reasoning_content":"Hmm","content":null}}]}', 'chat')).toEqual({ content: '', reasoning: 'Hmm' });
+    expect(readChunk('{"choices":[{"index":0,"delta":{"reasoning":"Hmm","content":""}}]}', 'chat')).toEqual({ content: '', reasoning: 'Hmm' });
+    expect(readChunk('{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9,"completion_tokens_details":{"reasoning_tokens":6}}}', 'chat').usage).toEqual({
+      promptTokens: 5,
+      completionTokens: 9,
+      reasoningTokens: 6,
+    });
+  });
+
+  it('reads every family\'s error shape, TGI\'s plain-string error and the bare ErrorResponse', () => {
+    expect(() => readChunk('{"error":"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096","error_type":"validation"}', 'chat')).toThrow(StreamServerError);
+    expect(() => readChunk('{"error":"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096","error_type":"validation"}', 'chat')).toThrow(
+      'server error in stream: Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096',
+    );
+    expect(() => readChunk('{"object":"error","message":"too long","type":"BadRequestError","code":400}', 'chat')).toThrow('server error in stream: too long');
+    expect(errorMessageOf({ code: 500, message: 'slot unavailable', type: 'server_error' })).toBe('slot unavailable');
+    expect(errorMessageOf({ error: { message: 'model "x" not found' } })).toBe('model "x" not found');
+    expect(errorMessageOf({ errorMessage: 'Invalid request' })).toBe('Invalid request');
+    expect(errorMessageOf({ status: 'ok' })).toBeUndefined();
   });
 });
