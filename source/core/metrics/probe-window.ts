@@ -38,6 +38,8 @@ export class ProbeWindowTracker {
   private tFirstIssue?: number;
   private tLastIssue?: number;
   private tLastDone?: number;
+  /** Issue time of the first question after the measured ones: the measured arrivals span exactly `count` gaps up to it. */
+  private tNextIssue?: number;
   private readonly e2e = histogramWithTotals();
   private readonly ttft = histogramWithTotals();
   /** Least-squares sums of the run's backlog (issued - done) against time (s since the first measured issue), one point per measured issue. */
@@ -51,6 +53,7 @@ export class ProbeWindowTracker {
   /** A question issued in this probe's segment; `backlog` is the run's questions in flight before it. */
   onIssued(seq: number, t: number, targets: number, backlog: number): void {
     const ordinal = this.issuedInSegment++;
+    if (ordinal === this.window.skip + this.window.count) this.tNextIssue = t;
     if (ordinal < this.window.skip || ordinal >= this.window.skip + this.window.count) return;
     this.inFlight.set(seq, { tIssued: t, remaining: targets, failed: false, withinSlo: true, correct: false, f1: 0, e2eMs: 0 });
     this.issued++;
@@ -119,6 +122,7 @@ export class ProbeWindowTracker {
     if (this.tFirstIssue !== undefined) figures.tFirstIssue = this.tFirstIssue;
     if (this.tLastIssue !== undefined) figures.tLastIssue = this.tLastIssue;
     if (this.tLastDone !== undefined) figures.tLastDone = this.tLastDone;
+    if (this.tNextIssue !== undefined) figures.tNextIssue = this.tNextIssue;
     const slope = this.backlogSlope();
     if (slope !== undefined) figures.backlogSlope = slope;
     if (this.tFirstIssue !== undefined && this.tLastDone !== undefined && this.tLastDone > this.tFirstIssue) {

@@ -136,6 +136,8 @@ export interface ProbeWindowFigures {
   tFirstIssue?: number;
   tLastIssue?: number;
   tLastDone?: number;
+  /** Issue time of the first question after the measured ones (a cool-down question). */
+  tNextIssue?: number;
   /** Growth of the run's backlog (issued - done) across the measured issues, questions/s (least squares). */
   backlogSlope?: number;
   backlogFirst: number;

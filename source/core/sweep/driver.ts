@@ -1,0 +1,123 @@
+import type { Clock } from '../clock.js';
+import type { RunHandle } from '../controller.js';
+import type { SegmentSummary } from '../metrics/snapshot.js';
+import { delay, type Timers } from '../scheduler/timers.js';
+import { isOverSaturated, judgeProbe, loadSetting, probeWarmupFor, type ProbeResult } from './probe.js';
+import { CapacitySearch, GridPoints, type LoadPlan, type SearchResult, type SweepMode } from './search.js';
+
+export interface SweepPlan {
+  mode: SweepMode;
+  policies: string[];
+  /** SLO attainment target (0-1). */
+  attainment: number;
+  /** Measured questions per probe, and warm-up questions before them (default: probeWarmupFor). */
+  probeQuestions: number;
+  probeWarmup?: number;
+  /** Fixed loads instead of the search. */
+  grid?: number[];
+  start: number;
+  min: number;
+  max: number;
+  tolerance: number;
+  maxProbes: number;
+  /** Longest a probe runs (ms), answers included; also the longest wait for a backlog to drain. */
+  maxProbeMs: number;
+  /** How long after the last measured question is issued its answers are waited for (ms); later ones count as misses. */
+  answerWaitMs: number;
+  /** How often the driver reads the run's snapshot (ms). */
+  pollMs?: number;
+  /** Probes of an interrupted sweep to resume from, in the order they ran. */
+  resumed?: ProbeResult[];
+}
+
+export interface PolicySweep {
+  policy: string;
+  probes: ProbeResult[];
+  search: SearchResult;
+}
+
+export interface SweepOutcome {
+  policies: PolicySweep[];
+  /** True when the run ended (signal, error, dataset exhausted) before the sweep did. */
+  interrupted: boolean;
+}
+
+export interface SweepDeps {
+  clock: Clock;
+  timers: Timers;
+  onProbe?(probe: ProbeResult, resumed: boolean): void;
+}
+
+/**
+ * Drives a started run through the sweep with the run's public commands only: for each
+ * policy, setPolicy, then one setLoad per probe carrying the probe's window, so every
+ * probe is a segment of the one session log and its figures come from the metrics store
+ * (the same ones replay and report compute). After a failed probe, issuing pauses until
+ * the backlog it left has drained, so the next probe does not inherit its queue.
+ */
+export async function runSweep(run: RunHandle, plan: SweepPlan, deps: SweepDeps): Promise<SweepOutcome> {
+  let ended = false;
+  void run.finished.then(() => (ended = true));
+  const policies: PolicySweep[] = [];
+  let lastVerdict: ProbeResult['verdict'] | undefined;
+  for (const policy of plan.policies) {
+    const search: LoadPlan = plan.grid ? new GridPoints(plan.grid) : new CapacitySearch({ mode: plan.mode, start: plan.start, min: plan.min, max: plan.max, tolerance: plan.tolerance, maxProbes: plan.maxProbes });
+    const probes: ProbeResult[] = [];
+    for (const probe of plan.resumed ?? []) {
+      if (probe.policy !== policy || probe.mode !== plan.mode || search.next() !== probe.load) continue;
+      search.record(probe.load, probe.verdict);
+      probes.push(probe);
+      deps.onProbe?.(probe, true);
+    }
+    for (let load = search.next(); load !== undefined; load = search.next()) {
+      if (ended) break;
+      if (lastVerdict === 'fail') await drain(run, plan, deps, () => ended);
+      const probe = await runProbe(run, policy, load, plan, deps, () => ended);
+      if (!probe) break;
+      search.record(load, probe.verdict);
+      probes.push(probe);
+      lastVerdict = probe.verdict;
+      deps.onProbe?.(probe, false);
+    }
+    if (search.next() !== undefined) search.abandon();
+    policies.push({ policy, probes, search: search.result() });
+  }
+  return { policies, interrupted: ended };
+}
+
+/** One probe; undefined when the run ended before it was done (its partial segment stays in the log). */
+async function runProbe(run: RunHandle, policy: string, load: number, plan: SweepPlan, deps: SweepDeps, ended: () => boolean): Promise<ProbeResult | undefined> {
+  const setting = loadSetting(plan.mode, load);
+  const window = { skip: plan.probeWarmup ?? probeWarmupFor(setting), count: plan.probeQuestions, attainment: plan.attainment };
+  run.send({ type: 'setPolicy', policy });
+  run.send({ type: 'setLoad', load: setting, probe: window });
+  const started = run.snapshot().segments.at(-1);
+  if (!started?.probe || started.policy !== policy) return undefined;
+  const t0 = deps.clock.now();
+  let segment: SegmentSummary = started;
+  for (;;) {
+    await delay(deps.timers, plan.pollMs ?? 500);
+    if (ended()) return undefined;
+    segment = run.snapshot().segments.find((s) => s.index === started.index) ?? segment;
+    const figures = segment.probe!;
+    const now = deps.clock.now();
+    if (figures.done >= window.count) break;
+    if (isOverSaturated(figures, plan.mode)) break;
+    if (figures.issued >= window.count && figures.tLastIssue !== undefined && now - figures.tLastIssue >= plan.answerWaitMs) break;
+    if (now - t0 >= plan.maxProbeMs) break;
+  }
+  return judgeProbe(segment);
+}
+
+/** Pauses issuing until every question in flight is answered (or maxProbeMs passes). */
+async function drain(run: RunHandle, plan: SweepPlan, deps: SweepDeps, ended: () => boolean): Promise<void> {
+  const backlog = () => {
+    const s = run.snapshot();
+    return s.issued - s.done;
+  };
+  if (backlog() <= 0) return;
+  run.send({ type: 'pause', paused: true });
+  const t0 = deps.clock.now();
+  while (!ended() && backlog() > 0 && deps.clock.now() - t0 < plan.maxProbeMs) await delay(deps.timers, plan.pollMs ?? 500);
+  run.send({ type: 'pause', paused: false });
+}

@@ -1,0 +1,137 @@
+import type { LoadSetting } from '../events.js';
+import type { ProbeWindowFigures, Proportion, SegmentSummary } from '../metrics/snapshot.js';
+import { wilsonInterval } from '../metrics/wilson.js';
+import type { SweepMode, Verdict } from './search.js';
+
+/** 95% two-sided, as every other interval duet shows. */
+export const Z95 = 1.96;
+
+/**
+ * Measured questions a probe needs so that, with every one on time, the Wilson lower
+ * bound reaches the target (n >= z^2 a / (1 - a)), plus a quarter so that a miss or two
+ * can still pass: 0.9 -> 44, 0.95 -> 92, 0.99 -> 477.
+ */
+export function probeQuestionsFor(attainment: number): number {
+  const minimum = Math.ceil((Z95 * Z95 * attainment) / (1 - attainment));
+  return Math.max(20, Math.ceil(minimum * 1.25));
+}
+
+/** Questions at the start of a probe left out as warm-up: at least what the previous probe can still have in flight. */
+export function probeWarmupFor(load: LoadSetting): number {
+  return load.mode === 'closed' ? Math.max(4, load.concurrency) : Math.max(4, Math.ceil(2 * load.rate));
+}
+
+export function loadSetting(mode: SweepMode, load: number): LoadSetting {
+  return mode === 'rate' ? { mode: 'open', rate: load } : { mode: 'closed', concurrency: load };
+}
+
+export function loadOf(setting: LoadSetting): { mode: SweepMode; load: number } {
+  return setting.mode === 'open' ? { mode: 'rate', load: setting.rate } : { mode: 'concurrency', load: setting.concurrency };
+}
+
+/**
+ * Over-saturated (open loop only; a closed loop cannot queue without bound): over at least
+ * 20 measured arrivals, the backlog grew by more than a tenth of the arrival rate and by
+ * at least 5 questions, i.e. questions arrive faster than they are answered.
+ */
+export function isOverSaturated(figures: ProbeWindowFigures, mode: SweepMode): boolean {
+  if (mode !== 'rate' || figures.backlogSlope === undefined || figures.issued < 20) return false;
+  const rate = arrivalRate(figures);
+  return rate !== undefined && figures.backlogSlope > 0.1 * rate && figures.backlogLast - figures.backlogFirst >= 5;
+}
+
+/**
+ * Measured questions issued per second: n questions over the n gaps from the first to
+ * the next question after them (exact for a closed loop releasing in bursts too), or
+ * n - 1 gaps over the issue span when the probe stopped before that question came.
+ */
+export function arrivalRate(figures: ProbeWindowFigures): number | undefined {
+  if (figures.tFirstIssue !== undefined && figures.tNextIssue !== undefined && figures.tNextIssue > figures.tFirstIssue) {
+    return figures.issued / ((figures.tNextIssue - figures.tFirstIssue) / 1000);
+  }
+  if (figures.tFirstIssue === undefined || figures.tLastIssue === undefined || figures.issued < 2) return undefined;
+  const spanS = (figures.tLastIssue - figures.tFirstIssue) / 1000;
+  return spanS > 0 ? (figures.issued - 1) / spanS : undefined;
+}
+
+export interface ProbeResult {
+  segment: number;
+  policy: string;
+  mode: SweepMode;
+  load: number;
+  verdict: Verdict;
+  overSaturated: boolean;
+  /** Measured questions issued; those not answered count as SLO misses. */
+  questions: number;
+  answered: number;
+  /** Share of measured questions answered within every SLO, percent, with its Wilson interval. */
+  attainment: Proportion;
+  target: number;
+  /** EM (percent, Wilson) and mean F1 over answered questions. */
+  em: Proportion;
+  f1?: number;
+  /** Measured arrival rate, and answers / on-time answers / correct on-time answers per second. */
+  arrivalRate?: number;
+  throughput?: number;
+  goodput?: number;
+  correctWithinSloPerSec?: number;
+  e2eP50?: number;
+  e2eP99?: number;
+  ttftP50?: number;
+  ttftP99?: number;
+  meanPowerW?: number;
+  joulesPerCorrect?: number;
+  qpsPerW?: number;
+}
+
+/** A probe's figures and verdict from its segment's summary (undefined for a segment that is not a probe). */
+export function judgeProbe(segment: SegmentSummary): ProbeResult | undefined {
+  const figures = segment.probe;
+  if (!figures || !segment.load) return undefined;
+  const { mode, load } = loadOf(segment.load);
+  const questions = figures.issued;
+  const answered = figures.done - figures.failed;
+  const attainment = proportion(figures.withinSlo, questions);
+  const overSaturated = isOverSaturated(figures, mode);
+  const target = figures.attainment;
+  const interval = wilsonInterval(figures.withinSlo, questions, Z95);
+  const verdict: Verdict = overSaturated || interval.high < target ? 'fail' : interval.low >= target ? 'pass' : 'unresolved';
+  const result: ProbeResult = {
+    segment: segment.index,
+    policy: segment.policy,
+    mode,
+    load,
+    verdict,
+    overSaturated,
+    questions,
+    answered,
+    attainment,
+    target,
+    em: proportion(figures.correct, answered),
+  };
+  if (figures.f1 !== undefined) result.f1 = figures.f1;
+  for (const key of ['e2eP50', 'e2eP99', 'ttftP50', 'ttftP99', 'meanPowerW'] as const) {
+    const value = figures[key];
+    if (value !== undefined) result[key] = value;
+  }
+  const rate = arrivalRate(figures);
+  if (rate !== undefined && questions > 0) {
+    result.arrivalRate = rate;
+    result.throughput = (rate * answered) / questions;
+    result.goodput = (rate * figures.withinSlo) / questions;
+    result.correctWithinSloPerSec = (rate * figures.correctWithinSlo) / questions;
+    const power = figures.meanPowerW;
+    if (power !== undefined && power > 0) {
+      result.qpsPerW = result.throughput / power;
+      const correctPerSec = (rate * figures.correct) / questions;
+      if (correctPerSec > 0) result.joulesPerCorrect = power / correctPerSec;
+    }
+  }
+  return result;
+}
+
+function proportion(successes: number, n: number): Proportion {
+  if (n <= 0) return { n: 0 };
+  const { low, high } = wilsonInterval(successes, n, Z95);
+  return { value: (100 * successes) / n, low: 100 * low, high: 100 * high, n };
+}
