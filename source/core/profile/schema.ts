@@ -40,6 +40,12 @@ export const modelSchema = z.strictObject({
   served: z.string().optional(),
   /** OpenAI: which API to call. */
   api: z.enum(['chat', 'completions']).default('chat'),
+  /** OpenAI: the server family whose stream dialect to read (default auto: every family's shapes, see docs/serving.md). */
+  dialect: z.enum(['auto', 'openai', 'vllm', 'mindie', 'llama.cpp', 'tgi', 'sglang', 'ollama']).optional(),
+  /** OpenAI: each streamed delta repeats the text so far (MindIE fullTextEnabled); default: the dialect's (auto: detected). */
+  cumulativeDeltas: z.union([z.boolean(), z.literal('auto')]).optional(),
+  /** OpenAI: the server's Prometheus metrics (its queue, batch, KV cache); default: <server>/metrics when duet launches it. */
+  metricsUrl: z.string().url().optional(),
   /** Name of the environment variable holding the API key (never the key itself). */
   apiKeyEnv: z.string().optional(),
   requestTimeoutMs: positiveInt.default(120_000),
