@@ -1,6 +1,7 @@
 import meow, { type AnyFlags } from 'meow';
 import { readFileSync } from 'node:fs';
 import { errorMessage, isUserError, UsageError } from './core/errors.js';
+import { terminalSafe } from './core/text/sanitize.js';
 import type { Command } from './commands/command.js';
 
 /** Subcommands, loaded on demand so that `duet score` never pays for onnxruntime or ink. */
@@ -104,10 +105,10 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (isUserError(error) && !debug) {
-    process.stderr.write(`duet: ${error.message}\n`);
+    process.stderr.write(`duet: ${terminalSafe(error.message, { multiline: error.multiline })}\n`);
     process.exitCode = error.exitCode;
   } else {
-    process.stderr.write(`duet: ${debug && error instanceof Error ? error.stack : errorMessage(error)}\n`);
+    process.stderr.write(`duet: ${terminalSafe((debug && error instanceof Error ? error.stack : undefined) ?? errorMessage(error), { multiline: true })}\n`);
     process.exitCode = isUserError(error) ? error.exitCode : 1;
   }
 }

@@ -1,6 +1,7 @@
 import { useCallback, useRef } from 'react';
 import type { RunHandle } from '../core/controller.js';
 import type { Snapshot } from '../core/metrics/snapshot.js';
+import { terminalSafe, terminalSafeDeep } from '../core/text/sanitize.js';
 import { useKeybindings } from './hooks/useKeybindings.js';
 import { useRunEvents } from './hooks/useRunEvents.js';
 import { TICK_MS, useSnapshot } from './hooks/useSnapshot.js';
@@ -38,5 +39,6 @@ export function App({ handle, mode, title, tickMs = TICK_MS, now = () => perform
   latestRef.current = snapshot;
   const failures = useRunEvents(handle, dispatch, now);
   const { columns, rows } = useTerminalSize();
-  return <Screen snapshot={snapshot} ui={ui} mode={mode} title={title} columns={columns} rows={rows} speed={replaySpeed(handle)} failures={failures()} />;
+  // Everything shown that came from a dataset, a model, a server or a log is made terminal-safe here, once.
+  return <Screen snapshot={terminalSafeDeep(snapshot)} ui={terminalSafeDeep(ui)} mode={mode} title={terminalSafe(title)} columns={columns} rows={rows} speed={replaySpeed(handle)} failures={terminalSafeDeep(failures())} />;
 }

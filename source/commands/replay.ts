@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { RunOutcome } from '../core/controller.js';
 import { UsageError, UserError } from '../core/errors.js';
+import { terminalSafe } from '../core/text/sanitize.js';
 import { summaryText } from '../core/headless/summary.js';
 import { finalSnapshot } from '../core/session/fold.js';
 import { readSessionLog } from '../core/session/reader.js';
@@ -47,7 +48,7 @@ export const command = defineCommand({
       process.stdout.write('duet replay: stdout is not a terminal, so here is the final summary of the log instead of the replay\n');
       outcome = { reason: 'finished', snapshot: finalSnapshot(log), logPath: path, exitCode: 0, ...(log.complete ? {} : { detail: 'log interrupted: no run-end' }) };
     }
-    process.stdout.write(summaryText(outcome));
+    process.stdout.write(terminalSafe(summaryText(outcome), { multiline: true }));
     return 0;
   },
 });

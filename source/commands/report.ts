@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
 import { writePrivateFile } from '../core/files/write.js';
+import { terminalSafe } from '../core/text/sanitize.js';
 import { readSessionLog } from '../core/session/reader.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../core/session/report/index.js';
 import { defineCommand } from './command.js';
@@ -45,7 +46,7 @@ export async function writeOutput(out: string, text: string, inputs: readonly st
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') throw error;
     });
-    process.stdout.write(text);
+    process.stdout.write(terminalSafe(text, { multiline: true }));
     return undefined;
   }
   for (const input of inputs) {

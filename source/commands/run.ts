@@ -4,6 +4,7 @@ import { runHeadless, summaryText } from '../core/headless/index.js';
 import { startRun } from '../core/run/controller.js';
 import { parseRunFlags, type RawRunFlags, type RunFlags } from '../core/run/flags.js';
 import { prepareRun, type PrepareDeps } from '../core/run/prepare.js';
+import { terminalSafe } from '../core/text/sanitize.js';
 import { defineCommand } from './command.js';
 
 const help = `  Usage
@@ -82,7 +83,7 @@ const handledSignals = Object.keys(signalExitCodes) as NodeJS.Signals[];
 
 /** The run itself: prepare, start, hand to the live screen or the headless printer, summarise. */
 export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
-  const progress = (line: string) => void io.stderr.write(`${line}\n`);
+  const progress = (line: string) => void io.stderr.write(`${terminalSafe(line, { multiline: true })}\n`);
   const prepared = await prepareRun(flags, { progress, ...io.prepare });
   const interactive = !flags.headless && io.stdout.isTTY === true;
   if (!flags.headless && !interactive) progress('duet: stdout is not a terminal, so running headless (a status line per second)');
@@ -115,7 +116,7 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
   };
   io.stdout.on('error', onStdoutError);
   const write = (text: string) => {
-    if (stdoutOpen) io.stdout.write(text);
+    if (stdoutOpen) io.stdout.write(terminalSafe(text, { multiline: true }));
   };
   let outcome: RunOutcome;
   try {

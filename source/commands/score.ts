@@ -3,6 +3,7 @@ import { decodeUtf8, loadSquad } from '../core/dataset/squad.js';
 import { parseJsonText, topLevelKeys } from '../core/dataset/json-text.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { readUserFile } from '../core/files/read.js';
+import { terminalSafe } from '../core/text/sanitize.js';
 import { evaluateSquad, type OfficialScores } from '../core/eval/squad-score.js';
 import { defineCommand } from './command.js';
 
@@ -72,7 +73,7 @@ export function formatOfficialJson(scores: OfficialScores, indent: boolean): str
 }
 
 function listIds(ids: string[]): string {
-  return ids.slice(0, 5).join(', ') + (ids.length > 5 ? `, ... (${ids.length - 5} more)` : '');
+  return ids.slice(0, 5).map((id) => terminalSafe(id)).join(', ') + (ids.length > 5 ? `, ... (${ids.length - 5} more)` : '');
 }
 
 export const command = defineCommand({

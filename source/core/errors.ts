@@ -4,6 +4,9 @@
  * anything else is a bug and gets a stack trace.
  */
 export class UserError extends Error {
+  /** Printed as several lines (a server's log tail); otherwise any line break in it (from a file name or an id) becomes a space. */
+  readonly multiline: boolean = false;
+
   constructor(
     message: string,
     readonly exitCode = 1,

@@ -1,5 +1,6 @@
 import type { RunHandle, RunOutcome } from '../controller.js';
 import { systemTimers, type TimerHandle, type Timers } from '../scheduler/timers.js';
+import { terminalSafe } from '../text/sanitize.js';
 import { statusJson, statusLine } from './status.js';
 import { summaryJson, summaryText } from './summary.js';
 
@@ -20,16 +21,18 @@ export interface HeadlessOptions {
  */
 export async function runHeadless(handle: RunHandle, options: HeadlessOptions): Promise<RunOutcome> {
   const timers = options.timers ?? systemTimers;
+  // Labels, questions, answers and server details come from outside: no escape sequence reaches the terminal.
+  const write = (text: string) => options.write(terminalSafe(text, { multiline: true }));
   const interval = options.intervalMs ?? 1000;
   let timer: TimerHandle | undefined;
   const tick = () => {
     const snapshot = handle.snapshot();
-    options.write(options.json ? `${JSON.stringify(statusJson(snapshot))}\n` : `${statusLine(snapshot)}\n`);
+    write(options.json ? `${JSON.stringify(statusJson(snapshot))}\n` : `${statusLine(snapshot)}\n`);
     timer = timers.setTimeout(tick, interval);
   };
   timer = timers.setTimeout(tick, interval);
   const outcome = await handle.finished;
   if (timer !== undefined) timers.clearTimeout(timer);
-  options.write(options.json ? `${JSON.stringify(summaryJson(outcome))}\n` : summaryText(outcome));
+  write(options.json ? `${JSON.stringify(summaryJson(outcome))}\n` : summaryText(outcome));
   return outcome;
 }

@@ -1,8 +1,11 @@
 import { execa } from 'execa';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sleep, systemClock, type Clock } from '../clock.js';
 import { UserError } from '../errors.js';
+import { ensureDir } from '../files/dirs.js';
+import { PRIVATE_MODE } from '../files/write.js';
+import { redactArgs } from '../secrets.js';
 import type { ServerState } from '../events.js';
 import type { LaunchProfile } from '../profile/schema.js';
 import { logTail, quoteTail } from './log-tail.js';
@@ -47,6 +50,8 @@ export interface LaunchOptions {
 
 /** A server that could not be started; the message carries the tail of its log. */
 export class ServerLaunchError extends UserError {
+  override readonly multiline = true;
+
   constructor(message: string) {
     super(message);
     this.name = 'ServerLaunchError';
@@ -58,10 +63,9 @@ interface Running {
   exit: Promise<ServerExit>;
 }
 
-/** The command line for the log header, with the value after any --api-key/--token-like flag hidden. */
+/** The command line for the log header, with every secret argument hidden (secrets.ts). */
 export function loggableCommand(command: string, args: readonly string[]): string {
-  const secretFlag = /^--?[\w-]*(key|token|secret|password)[\w-]*$/i;
-  return [command, ...args.map((arg, i) => (i > 0 && secretFlag.test(args[i - 1]!) ? '***' : arg.replace(/^(--?[\w-]*(?:key|token|secret|password)[\w-]*=).*/i, '$1***')))].join(' ');
+  return [command, ...redactArgs(args)].join(' ');
 }
 
 function describeExit(exit: ServerExit): string {
@@ -95,7 +99,11 @@ export async function launchServer(spec: LaunchProfile, options: LaunchOptions):
     return { pid: 0, logPath: '', stop: async () => undefined, exited: new Promise<ServerExit>(() => undefined) };
   }
 
-  mkdirSync(options.logDir, { recursive: true });
+  try {
+    ensureDir(options.logDir);
+  } catch (error) {
+    throw new ServerLaunchError(`${label}: cannot create its log folder ${options.logDir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
   const logPath = join(options.logDir, `${options.name.replace(/[^\w.-]+/g, '_')}.log`);
   const cwd = spec.cwd ? resolve(options.baseDir ?? process.cwd(), spec.cwd) : options.baseDir;
   let stopping = false;
@@ -103,7 +111,9 @@ export async function launchServer(spec: LaunchProfile, options: LaunchOptions):
   async function spawnOnce(): Promise<Running> {
     // The child writes straight into the log file: the log survives even if duet dies.
     // (execa's types accept file descriptors only as number literals, hence the cast.)
-    const fd = openSync(logPath, 'a') as 3;
+    // Owner-only like the session log (it holds the server's view of every prompt); never through a symlink.
+    const fd = openSync(logPath, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, PRIVATE_MODE) as 3;
+    fchmodSync(fd, PRIVATE_MODE);
     const spawnChild = () =>
       execa(spec.command, spec.args, {
         cwd,

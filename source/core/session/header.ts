@@ -2,6 +2,7 @@ import { cpus, freemem, totalmem, type, release, arch } from 'node:os';
 import { basename } from 'node:path';
 import type { EngineInfo, ModelSlot } from '../engines/engine.js';
 import type { Profile } from '../profile/schema.js';
+import { REDACTED, redactArgs, redactText } from '../secrets.js';
 
 /** Host facts for the log header (node:os only: instant, no child processes). */
 export interface HostFacts {
@@ -63,14 +64,14 @@ export function buildSessionHeader(input: {
   };
 }
 
-export const REDACTED = '[redacted]';
+export { REDACTED } from '../secrets.js';
 const SECRET_KEY = /(api[-_]?key|token|secret|password|passwd|authorization|credential)s?$/i;
-const SECRET_FLAG = /^--?(api[-_]?key|token|secret|password|auth(orization)?)$/i;
 
 /**
  * A deep copy with secrets replaced: every value under an `env` map (launch environments
- * carry keys), values of secret-looking keys, secret flags' values in argument lists
- * (`--api-key X`, `--token=X`) and passwords in URLs. `apiKeyEnv` names a variable and stays.
+ * carry keys), values of secret-looking keys, and in strings and argument lists what
+ * secrets.ts hides (`--api-key X`, `--token=X`, `Authorization: ...` headers, URL passwords).
+ * `apiKeyEnv` names a variable and stays.
  */
 export function redactSecrets<T>(value: T): T {
   return redact(value, undefined) as T;
@@ -79,29 +80,18 @@ export function redactSecrets<T>(value: T): T {
 function redact(value: unknown, key: string | undefined): unknown {
   if (typeof value === 'string') {
     if (key !== undefined && key !== 'apiKeyEnv' && SECRET_KEY.test(key)) return REDACTED;
-    return redactUrl(value);
+    return redactText(value);
   }
-  if (Array.isArray(value)) return redactArgs(value.map((item) => redact(item, undefined)));
+  if (Array.isArray(value)) {
+    const items = value.map((item) => redact(item, undefined));
+    return items.every((item) => typeof item === 'string') ? redactArgs(items as string[]) : items;
+  }
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     out[k] = k === 'env' && v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).map((name) => [name, REDACTED])) : redact(v, k);
   }
   return out;
-}
-
-function redactArgs(items: unknown[]): unknown[] {
-  return items.map((item, i) => {
-    if (typeof item !== 'string') return item;
-    const inline = /^(--?[\w-]+)=(.*)$/.exec(item);
-    if (inline && SECRET_FLAG.test(inline[1]!)) return `${inline[1]}=${REDACTED}`;
-    const previous = items[i - 1];
-    return typeof previous === 'string' && SECRET_FLAG.test(previous) ? REDACTED : item;
-  });
-}
-
-function redactUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]+):[^@/\s]+@/i, `$1:${REDACTED}@`);
 }
 
 /** `logs/<YYYYMMDD-HHMMSS>-<profile>.jsonl` under `cwd`, in local time. */

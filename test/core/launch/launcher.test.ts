@@ -36,7 +36,7 @@ const request = { id: 'q', messages: [{ role: 'user' as const, content: 'hi' }],
 
 describe('loggableCommand', () => {
   it('hides the values of key/token flags in the log header', () => {
-    expect(loggableCommand('vllm', ['serve', 'm', '--api-key', 'sk-123', '--port', '8001', '--hf-token=hf_abc'])).toBe('vllm serve m --api-key *** --port 8001 --hf-token=***');
+    expect(loggableCommand('vllm', ['serve', 'm', '--api-key', 'sk-123', '--port', '8001', '--hf-token=hf_abc'])).toBe('vllm serve m --api-key [redacted] --port 8001 --hf-token=[redacted]');
   });
 });
 

@@ -1,4 +1,5 @@
 /** Escaping for untrusted text (questions, answers, model output, paths) in reports. */
+import { terminalSafe } from '../../text/sanitize.js';
 
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -20,10 +21,16 @@ export function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-/** Markdown text or table cell: `&`, `<`, `>` escaped (renderers pass raw HTML through), pipes escaped, one line. */
+/**
+ * The one Markdown sanitiser, for text and table cells: one line, terminal-safe (a report
+ * may be read with cat), `&`, `<`, `>` as entities (renderers pass raw HTML such as a remote
+ * `<img>` through), and the characters that open Markdown constructs backslash-escaped:
+ * brackets (links, `![](url)` images), emphasis, code spans, strikethrough, pipes (cells).
+ * Everything else ('.', '-', '#', '+') can only start a construct at the start of a line,
+ * and the caller always places this text after something of its own.
+ */
 export function escapeMarkdownCell(text: string): string {
-  return text
+  return terminalSafe(text)
     .replace(/[&<>]/g, (c) => HTML_ENTITIES[c]!)
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
 }

@@ -13,7 +13,7 @@ export function renderMarkdown(data: ReportData): string {
   const parts = [`# duet session report`, '', markdownTable({ head: ['', ''], rows: factRows(data) })];
   for (const warning of data.warnings) parts.push('', `> warning: ${escapeMarkdownCell(warning)}`);
   for (const table of allTables(data)) {
-    parts.push('', `## ${table.title}`, '');
+    parts.push('', `## ${escapeMarkdownCell(table.title)}`, '');
     if (table.note) parts.push(escapeMarkdownCell(table.note), '');
     parts.push(table.rows.length > 0 ? markdownTable(table) : '_none_');
   }
