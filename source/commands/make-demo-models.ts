@@ -2,7 +2,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ensureDemoModels } from '../core/engines/onnx/demo/ensure.js';
 import { SYNTHETIC_NOTICE } from '../core/engines/onnx/demo/hf-files.js';
-import { errorMessage, UserError } from '../core/errors.js';
+import { DEMO_DTYPES, demoSpecs, type DemoDtype, type DemoModelSpec } from '../core/engines/onnx/demo/spec.js';
+import { errorMessage, UsageError, UserError } from '../core/errors.js';
 import { defineCommand } from './command.js';
 
 const help = `  Usage
@@ -13,13 +14,16 @@ const help = `  Usage
   already current are kept.
 
   Flags
-    --out DIR    where the model folders go (default: models)
-    --force      rebuild even if the folders are current
+    --out DIR       where the model folders go (default: models)
+    --dtype TYPE    fp32 (default: onnx/model.onnx, MatMul) or q4 (demo-small-q4 and
+                    demo-large-q4 with onnx/model_q4.onnx: MatMulNBits, 4-bit blocks of 32,
+                    the layout of the onnx-community q4 exports)
+    --force         rebuild even if the folders are current
 `;
 
 const STAGE_LABELS: Record<string, string> = {
   weights: 'generating weights',
-  write: 'writing onnx/model.onnx',
+  write: 'writing the onnx model',
   calibrate: 'calibrating end-of-turn bias',
   files: 'writing config and tokenizer',
 };
@@ -52,6 +56,13 @@ function progressPrinter(stream: NodeJS.WriteStream): (model: string, stage: str
   };
 }
 
+/** The two demo specs in `dtype`: fp32 keeps their names, other dtypes get a suffix (demo-small-q4). */
+function demoSpecsOf(dtype: string): DemoModelSpec[] {
+  if (!DEMO_DTYPES.includes(dtype as DemoDtype)) throw new UsageError(`--dtype ${dtype}: expected one of ${DEMO_DTYPES.join(', ')}`);
+  const specs = Object.values(demoSpecs);
+  return dtype === 'fp32' ? specs : specs.map((spec) => ({ ...spec, name: `${spec.name}-${dtype}`, dtype: dtype as DemoDtype }));
+}
+
 export const command = defineCommand({
   name: 'make-demo-models',
   summary: 'generate the synthetic-weight demo models',
@@ -59,6 +70,7 @@ export const command = defineCommand({
   flags: {
     out: { type: 'string', default: 'models' },
     force: { type: 'boolean', default: false },
+    dtype: { type: 'string', default: 'fp32' },
   },
   async run({ flags }) {
     const out = resolve(flags.out);
@@ -69,10 +81,12 @@ export const command = defineCommand({
     } catch (error) {
       throw new UserError(`--out ${flags.out}: cannot create the folder (${errorMessage(error)})`);
     }
+    const specs = demoSpecsOf(flags.dtype);
     const print = progressPrinter(process.stderr);
     const started = performance.now();
     const { created, skipped } = await ensureDemoModels(out, {
       force: flags.force,
+      specs,
       onProgress: (model, p) => print(model, p.stage, p.fraction),
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { demoSpecs, specHash, type DemoModelSpec } from './spec.js';
-import { MODEL_FILE, writeDemoModel, type DemoBuildProgress } from './write-model.js';
+import { demoModelFile, demoSpecs, specHash, type DemoModelSpec } from './spec.js';
+import { writeDemoModel, type DemoBuildProgress } from './write-model.js';
 
 export interface EnsureDemoModelsOptions {
   onProgress?: (model: string, p: DemoBuildProgress) => void;
@@ -21,7 +21,7 @@ export async function isCurrentDemoModel(dir: string, spec: DemoModelSpec): Prom
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { duet?: { specHash?: unknown; modelBytes?: unknown } };
     if (config.duet?.specHash !== specHash(spec)) return false;
     // A truncated model file (disk full, copied badly) has the wrong size.
-    if ((await stat(join(dir, MODEL_FILE))).size !== config.duet.modelBytes) return false;
+    if ((await stat(join(dir, demoModelFile(spec.dtype)))).size !== config.duet.modelBytes) return false;
     for (const file of REQUIRED_FILES) await stat(join(dir, file));
     return true;
   } catch {

@@ -11,11 +11,14 @@ export const int = (value: number): Attribute => ({ kind: 'int', value });
 export const float = (value: number): Attribute => ({ kind: 'float', value });
 export const ints = (value: number[]): Attribute => ({ kind: 'ints', value });
 
+/** Initializer data: float32, int64, uint8 (packed 4-bit weights) or float16 bits. */
+export type InitializerData = Float32Array | BigInt64Array | Uint8Array | Uint16Array;
+
 export interface Initializer {
   name: string;
   dims: number[];
   dataType: DataTypeId;
-  data: Float32Array | BigInt64Array;
+  data: InitializerData;
 }
 
 export interface GraphValue {
@@ -75,10 +78,12 @@ export class GraphBuilder {
     return outputs;
   }
 
-  initializer(name: string, dims: number[], data: Float32Array | BigInt64Array): string {
+  /** A Uint16Array is float16 bits; a Uint8Array is uint8. */
+  initializer(name: string, dims: number[], data: InitializerData): string {
     const expected = dims.reduce((a, b) => a * b, 1);
     if (data.length !== expected) throw new Error(`initializer ${name}: ${data.length} values for shape [${dims.join(', ')}]`);
-    const dataType = data instanceof Float32Array ? DataType.FLOAT : DataType.INT64;
+    const dataType =
+      data instanceof Float32Array ? DataType.FLOAT : data instanceof BigInt64Array ? DataType.INT64 : data instanceof Uint8Array ? DataType.UINT8 : DataType.FLOAT16;
     this.initializers.push({ name, dims, dataType, data });
     return name;
   }

@@ -1,6 +1,8 @@
 import { float, GraphBuilder, int, ints } from './graph-builder.js';
 import { DataType } from './onnx-proto.js';
-import { specialTokens, type DemoModelSpec } from './spec.js';
+import { Q4_BLOCK_SIZE, quantizeQ4 } from './quantize.js';
+import { float32ToFloat16 } from '../float16.js';
+import { specialTokens, type DemoDtype, type DemoModelSpec } from './spec.js';
 import type { DemoWeights } from './weights.js';
 
 export const RMS_NORM_EPS = 1e-5;
@@ -20,8 +22,12 @@ const TOTAL = 'total_sequence_length';
  * The Llama 3 decoder as an ONNX graph of standard ops, with the onnx-community I/O:
  * input_ids, attention_mask, position_ids, past_key_values.{i}.key/value ->
  * logits (last position only), present.{i}.key/value.
+ * q4: every projection and the lm_head are MatMulNBits (com.microsoft: 4-bit symmetric
+ * blocks of 32 along the input, as the onnx-community q4 exports quantize them), with
+ * float32 activations (quantized to int8 inside the kernel, accuracy_level 4), KV cache and logits; the embedding table for the input Gather is
+ * stored float16 (one row read per token) and widened after the lookup.
  */
-export function buildLlamaGraph(spec: DemoModelSpec, weights: DemoWeights): GraphBuilder {
+export function buildLlamaGraph(spec: DemoModelSpec, weights: DemoWeights, dtype: DemoDtype = 'fp32'): GraphBuilder {
   const g = new GraphBuilder();
   const { hiddenSize: h, heads, kvHeads, headDim, intermediateSize: inter, vocabSize: vocab } = spec;
   const group = heads / kvHeads;
@@ -35,8 +41,24 @@ export function buildLlamaGraph(spec: DemoModelSpec, weights: DemoWeights): Grap
     value: g.input({ name: `past_key_values.${i}.value`, elemType: DataType.FLOAT, shape: kvShape(PAST) }),
   }));
 
-  const embedding = g.initializer('model.embed_tokens.weight', [vocab, h], weights.embedding);
+  /** x @ W for W stored [in, out]: MatMul, or MatMulNBits on its 4-bit blocks. */
+  const linear = (input: string, name: string, w: Float32Array, inDim: number, outDim: number, transposed = false): string => {
+    if (dtype === 'fp32') return g.op('MatMul', [input, g.initializer(name, [inDim, outDim], w)]);
+    const q = quantizeQ4(w, inDim, outDim, transposed);
+    const blocks = g.initializer(`${name}_Q4`, [outDim, inDim / Q4_BLOCK_SIZE, Q4_BLOCK_SIZE / 2], q.blocks);
+    const scales = g.initializer(`${name}_scales`, [outDim * (inDim / Q4_BLOCK_SIZE)], q.scales);
+    // accuracy_level 4: int8 activations, onnxruntime's fastest CPU kernel (3x fp32 MatMul at
+    // batch 1 on the lm_head; level 0 dequantizes to float32 and is slower than fp32 at batch 8).
+    const attributes = { K: int(inDim), N: int(outDim), bits: int(4), block_size: int(Q4_BLOCK_SIZE), accuracy_level: int(4) };
+    return g.op('MatMulNBits', [input, blocks, scales], attributes, { domain: 'com.microsoft' });
+  };
+
+  const embedding =
+    dtype === 'fp32'
+      ? g.initializer('model.embed_tokens.weight', [vocab, h], weights.embedding)
+      : g.initializer('model.embed_tokens.weight', [vocab, h], Uint16Array.from(weights.embedding, float32ToFloat16));
   let x = g.op('Gather', [embedding, ids], { axis: int(0) });
+  if (dtype !== 'fp32') x = g.op('Cast', [x], { to: int(DataType.FLOAT) });
 
   const rmsNorm = (input: string, weight: string): string => {
     // Pow -> ReduceMean -> Add -> Sqrt -> Div -> Mul: the pattern onnxruntime fuses into SimplifiedLayerNormalization.
@@ -75,8 +97,7 @@ export function buildLlamaGraph(spec: DemoModelSpec, weights: DemoWeights): Grap
   weights.layers.forEach((w, i) => {
     const p = `model.layers.${i}.`;
     const normed = rmsNorm(x, g.initializer(`${p}input_layernorm.weight`, [h], w.inputNorm));
-    const project = (name: string, data: Float32Array, outDim: number): string =>
-      g.op('MatMul', [normed, g.initializer(`${p}self_attn.${name}.weight`, [h, outDim], data)]);
+    const project = (name: string, data: Float32Array, outDim: number): string => linear(normed, `${p}self_attn.${name}.weight`, data, h, outDim);
 
     // Q as [B, kvHeads, group, S, headDim]: query head (kv * group + j) reads K/V head kv.
     const qHeads = rope(g.op('Reshape', [project('q_proj', w.q, heads * headDim), g.int64([0, 0, heads, headDim])]));
@@ -97,14 +118,14 @@ export function buildLlamaGraph(spec: DemoModelSpec, weights: DemoWeights): Grap
     const probs = g.op('Softmax', [scores], { axis: int(-1) });
     const context = g.op('MatMul', [probs, g.op('Unsqueeze', [presentValue, g.int64([2])])]);
     const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: ints([0, 3, 1, 2, 4]) }), g.int64([0, 0, heads * headDim])]);
-    const attention = g.op('MatMul', [merged, g.initializer(`${p}self_attn.o_proj.weight`, [heads * headDim, h], w.o)]);
+    const attention = linear(merged, `${p}self_attn.o_proj.weight`, w.o, heads * headDim, h);
     x = g.op('Add', [x, attention]);
 
     const mlpIn = rmsNorm(x, g.initializer(`${p}post_attention_layernorm.weight`, [h], w.postAttentionNorm));
-    const gate = g.op('MatMul', [mlpIn, g.initializer(`${p}mlp.gate_proj.weight`, [h, inter], w.gate)]);
-    const up = g.op('MatMul', [mlpIn, g.initializer(`${p}mlp.up_proj.weight`, [h, inter], w.up)]);
+    const gate = linear(mlpIn, `${p}mlp.gate_proj.weight`, w.gate, h, inter);
+    const up = linear(mlpIn, `${p}mlp.up_proj.weight`, w.up, h, inter);
     const activated = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
-    x = g.op('Add', [x, g.op('MatMul', [activated, g.initializer(`${p}mlp.down_proj.weight`, [inter, h], w.down)])]);
+    x = g.op('Add', [x, linear(activated, `${p}mlp.down_proj.weight`, w.down, inter, h)]);
   });
 
   // Only the last position reaches the lm_head: 128,256 x hidden is the most expensive matmul.
@@ -120,7 +141,11 @@ export function buildLlamaGraph(spec: DemoModelSpec, weights: DemoWeights): Grap
   const eotTerm = g.op('Mul', [g.op('Unsqueeze', [afterToken, g.int64([1])]), g.initializer('lm_head.end_of_turn_one_hot', [vocab], eotRow)]);
   const bias = g.op('Add', [eotTerm, g.initializer('lm_head.end_of_turn_bias', [vocab], weights.logitBias)]);
   // Tied lm_head: Gemm with transB reuses the embedding matrix instead of storing a transposed copy.
-  const logits2d = g.op('Gemm', [finalNormed, embedding, bias], { transB: int(1), alpha: float(1), beta: float(1) });
+  // q4: the lm_head is its own MatMulNBits weight, quantized from the embedding ([vocab, hidden] is already [N, K]).
+  const logits2d =
+    dtype === 'fp32'
+      ? g.op('Gemm', [finalNormed, embedding, bias], { transB: int(1), alpha: float(1), beta: float(1) })
+      : g.op('Add', [linear(finalNormed, 'lm_head.weight', weights.embedding, h, vocab, true), bias]);
   g.op('Unsqueeze', [logits2d, g.int64([1])], {}, { output: 'logits' });
   g.output({ name: 'logits', elemType: DataType.FLOAT, shape: [BATCH, 1, vocab] });
   return g;

@@ -20,7 +20,7 @@ function valueInfo(value: GraphValue): Record<string, unknown> {
   return { name: value.name, type: { tensorType: { elemType: value.elemType, shape: { dim } } } };
 }
 
-function rawBytes(data: Float32Array | BigInt64Array): Uint8Array {
+function rawBytes(data: Initializer['data']): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 

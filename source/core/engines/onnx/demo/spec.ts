@@ -1,5 +1,17 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * Weight formats of the demo graph, named as the onnx-community exports name theirs:
+ * fp32 -> onnx/model.onnx (MatMul), q4 -> onnx/model_q4.onnx (MatMulNBits, 4-bit blocks of 32).
+ */
+export type DemoDtype = 'fp32' | 'q4';
+export const DEMO_DTYPES: readonly DemoDtype[] = ['fp32', 'q4'];
+
+/** The model file of a folder of this dtype, relative to the folder. */
+export function demoModelFile(dtype: DemoDtype = 'fp32'): string {
+  return dtype === 'fp32' ? 'onnx/model.onnx' : `onnx/model_${dtype}.onnx`;
+}
+
 /** Shape and seed of one synthetic-weight Llama model. */
 export interface DemoModelSpec {
   name: string;
@@ -12,6 +24,8 @@ export interface DemoModelSpec {
   headDim: number;
   seed: number;
   maxPositions: number;
+  /** Weight format (default fp32); part of the spec hash only when set. */
+  dtype?: DemoDtype;
 }
 
 /** The real Llama 3 vocabulary size: the demo models use it so the real tokenizer works. */
@@ -118,4 +132,9 @@ export function validateSpec(spec: DemoModelSpec): void {
   if (spec.heads % spec.kvHeads !== 0) throw new Error(`demo spec ${spec.name}: heads must be a multiple of kvHeads`);
   if (spec.headDim % 2 !== 0) throw new Error(`demo spec ${spec.name}: headDim must be even (RoPE rotates pairs)`);
   if (spec.vocabSize < 8) throw new Error(`demo spec ${spec.name}: vocabSize must be at least 8`);
+  if (spec.dtype === 'q4') {
+    for (const [what, size] of [['hiddenSize', spec.hiddenSize], ['intermediateSize', spec.intermediateSize], ['heads x headDim', spec.heads * spec.headDim]] as const) {
+      if (size % 32 !== 0) throw new Error(`demo spec ${spec.name}: q4 needs ${what} to be a multiple of 32 (the quantization block), got ${size}`);
+    }
+  }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { baseDuetBlock, configJson, writeSideFiles, type EndOfTurnBiasInfo } from './hf-files.js';
 import { buildLlamaGraph, OPSET_VERSION } from './llama-graph.js';
 import { writeOnnxModel } from './model-file.js';
-import { parameterCount, specialTokens, validateSpec, type DemoModelSpec } from './spec.js';
+import { demoModelFile, parameterCount, specialTokens, validateSpec, type DemoModelSpec } from './spec.js';
 import { generateWeights } from './weights.js';
 
 export interface DemoBuildProgress {
@@ -19,26 +19,27 @@ export interface WriteDemoModelOptions {
   calibrate?: boolean;
 }
 
-export const MODEL_FILE = join('onnx', 'model.onnx');
+/** The fp32 model file (other dtypes: demoModelFile). */
+export const MODEL_FILE = demoModelFile('fp32');
 
 /**
  * Writes a complete Hugging Face style model folder (config.json, generation_config.json,
- * tokenizer files, onnx/model.onnx) for a synthetic-weight Llama into `dir`.
+ * tokenizer files, onnx/model.onnx or onnx/model_q4.onnx) for a synthetic-weight Llama into `dir`.
  */
 export async function writeDemoModel(dir: string, spec: DemoModelSpec, options: WriteDemoModelOptions = {}): Promise<void> {
   validateSpec(spec);
   const report = (stage: string, fraction: number): void => options.onProgress?.({ stage, fraction });
   await mkdir(join(dir, 'onnx'), { recursive: true });
-  const modelPath = join(dir, MODEL_FILE);
+  const modelPath = join(dir, demoModelFile(spec.dtype));
 
   report('weights', 0);
   const weights = generateWeights(spec, (f) => report('weights', f));
   const write = async (): Promise<number> => {
     report('write', 0);
-    return writeOnnxModel(modelPath, buildLlamaGraph(spec, weights), {
+    return writeOnnxModel(modelPath, buildLlamaGraph(spec, weights, spec.dtype), {
       opsetVersion: OPSET_VERSION,
       producerVersion: '1',
-      docString: `duet demo model ${spec.name}: synthetic weights`,
+      docString: `duet demo model ${spec.name} (${spec.dtype ?? 'fp32'}): synthetic weights`,
       metadata: { synthetic: 'true', logits: 'last' },
       onProgress: (f) => report('write', f),
     });

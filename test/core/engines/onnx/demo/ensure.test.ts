@@ -35,6 +35,16 @@ describe('ensureDemoModels', () => {
     expect((await ensureDemoModels(root, { ...options, force: true })).created).toEqual(['tiny-a', 'tiny-b']);
   });
 
+  it('a q4 spec writes onnx/model_q4.onnx, is current by that file, and hashes apart from its fp32 twin', async () => {
+    const q4 = { ...tinySpec({ name: 'tiny-q4' }), dtype: 'q4' as const };
+    expect(specHash(q4)).not.toBe(specHash(tinySpec({ name: 'tiny-q4' })));
+    expect(await ensureDemoModels(root, { specs: [q4], calibrate: false })).toEqual({ created: ['tiny-q4'], skipped: [] });
+    expect(await readdir(join(root, 'tiny-q4', 'onnx'))).toEqual(['model_q4.onnx']);
+    expect(await ensureDemoModels(root, { specs: [q4], calibrate: false })).toEqual({ created: [], skipped: ['tiny-q4'] });
+    await truncate(join(root, 'tiny-q4', 'onnx', 'model_q4.onnx'), 100);
+    expect((await ensureDemoModels(root, { specs: [q4], calibrate: false })).created).toEqual(['tiny-q4']);
+  });
+
   it('rebuilds a truncated model, a missing tokenizer and a changed spec, and leaves no temporary folders', async () => {
     await ensureDemoModels(root, options);
     await truncate(join(root, 'tiny-a', 'onnx', 'model.onnx'), 100);
