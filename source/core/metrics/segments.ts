@@ -130,6 +130,7 @@ export class SegmentTracker {
         if (from !== undefined && to > from) {
           summary.qps = segment.completed / ((to - from) / 1000);
           summary.meanPowerW = meanPowerOver(from, to);
+          if (summary.meanPowerW !== undefined) summary.joules = (summary.meanPowerW * (to - from)) / 1000;
         }
         const questions = segment.completed + segment.failed;
         if (segment.policy === 'cascade' && questions > 0) summary.escalationRate = segment.escalated / questions;

@@ -161,7 +161,9 @@ export interface SegmentSummary {
   e2eP99?: number;
   qps?: number;
   em?: number;
+  /** Mean device power and energy over the segment's part of the measured window (warm-up before it excluded; edges interpolated). */
   meanPowerW?: number;
+  joules?: number;
   /** Share of queries escalated (cascade policy). */
   escalationRate?: number;
 }

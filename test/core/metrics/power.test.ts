@@ -104,3 +104,38 @@ describe('MetricsStore power and energy', () => {
     expect(noPower.combined.energy.joules).toBeUndefined();
   });
 });
+
+describe('energy covers exactly the measured window and each segment window', () => {
+  /**
+   * A stand-in npu-smi reporting a constant 364.8 W every 500 ms, its samples landing
+   * 230 ms past each half second (never on an edge). Warm-up from 0, the first measured
+   * question at 1000 ms, a policy switch at 6000, run-end at 11570: a 10.57 s window.
+   */
+  function constantPowerRun(intervalMs: number): RunEvent[] {
+    const events: RunEvent[] = [runStart(0), { type: 'telemetry-status', t: 0, status: { source: 'npu-smi', state: 'ok', intervalMs } }];
+    for (let t = 230; t < 11_570; t += intervalMs) events.push({ type: 'telemetry', t, sample: { source: 'npu-smi', t, devices: [{ id: 'npu0.0', powerW: 364.8 }] } });
+    events.push(issued(0, 10, ['A'], { warmup: true }), finished(record(0, 10, { warmup: true })));
+    events.push(issued(1, 1000), finished(record(1, 1000)));
+    events.push(issued(2, 3000), finished(record(2, 3000)));
+    events.push({ type: 'policy-switch', t: 6000, from: 'round-robin', to: 'large-only', segment: 1 });
+    events.push(issued(3, 7000, ['B'], { segment: 1 }), finished(record(3, 7000, { model: 'B', segment: 1 })));
+    events.push({ type: 'run-end', t: 11_570, reason: 'finished' });
+    return events.sort((a, b) => a.t - b.t);
+  }
+
+  for (const intervalMs of [500, 1000]) {
+    it(`constant 364.8 W at a ${intervalMs} ms interval: power x time over the window and over each segment`, () => {
+      const s = storeWith(constantPowerRun(intervalMs)).snapshot(11_570);
+      // 364.8 W x 10.57 s = 3855.936 J (not x 9.88 s between the first and last sample).
+      expect(Math.abs(s.power.joules! / 3855.936 - 1)).toBeLessThan(0.005);
+      expect(Math.abs(s.combined.energy.joules! / 3855.936 - 1)).toBeLessThan(0.005);
+      // Segment 0 from the first measured question (1 s, not run-start) to the switch: 5 s; segment 1: 5.57 s.
+      const [s0, s1] = s.segments;
+      expect(Math.abs(s0!.joules! / (364.8 * 5) - 1)).toBeLessThan(0.005);
+      expect(Math.abs(s1!.joules! / (364.8 * 5.57) - 1)).toBeLessThan(0.005);
+      expect(s0!.meanPowerW).toBeCloseTo(364.8, 6);
+      // Per question: segment 0 answered 2, the whole run 3.
+      expect(s.combined.energy.joulesPerQuery! * 3).toBeCloseTo(s.power.joules!, 6);
+    });
+  }
+});

@@ -8,7 +8,7 @@ import type { EngineInfo, ModelSlot } from '../../engines/engine.js';
 import type { Snapshot } from '../../metrics/snapshot.js';
 import { systemAnswersOf } from '../../metrics/system.js';
 import type { QueryRecord } from '../../query.js';
-import { finalSnapshot, lastEventTime } from '../fold.js';
+import { finalSnapshot } from '../fold.js';
 import type { HostFacts } from '../header.js';
 import type { SessionLogData } from '../reader.js';
 import { distributionsOf, measuredRecords, type Distribution, type DistributionMetric } from './distributions.js';
@@ -95,7 +95,6 @@ export function recordsOf(log: Pick<SessionLogData, 'events'>): QueryRecord[] {
 export function buildReportData(log: SessionLogData): ReportData {
   const snapshot = finalSnapshot(log);
   const measured = measuredRecords(recordsOf(log));
-  const end = lastEventTime(log.events);
   return {
     logPath: log.path,
     complete: log.complete,
@@ -106,8 +105,7 @@ export function buildReportData(log: SessionLogData): ReportData {
     series: timeSeriesOf(log.events, measured),
     segmentAccuracy: segmentAccuracyOf(measured, snapshot),
     scatter: snapshot.segments.map((s) => {
-      const duration = ((s.tEnd ?? end) - s.tStart) / 1000;
-      const joules = s.meanPowerW !== undefined && s.completed > 0 && duration > 0 ? (s.meanPowerW * duration) / s.completed : undefined;
+      const joules = s.joules !== undefined && s.completed > 0 ? s.joules / s.completed : undefined;
       return { segment: s.index, policy: s.policy, e2eP50Ms: s.e2eP50, em: s.em, ...(joules === undefined ? {} : { joulesPerQuery: joules }) };
     }),
     slowest: slowestOf(measured),
