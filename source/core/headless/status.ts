@@ -14,10 +14,13 @@ export interface StatusJson {
   paused: boolean;
   models: Record<ModelSlot, { qps?: number; e2eP50?: number; e2eP99?: number; em?: number; queue: number; errors: number }>;
   powerW?: number;
+  /** The measuring guard's latest verdict, and how late sends and client stalls were (ms). */
+  timing?: { verdict: string; inflationMs: number; reason?: string };
 }
 
 export function statusJson(snapshot: Snapshot): StatusJson {
   const models = {} as StatusJson['models'];
+  const latest = snapshot.measuring.latest;
   for (const slot of SLOTS) {
     const m = snapshot.models[slot];
     const e2e = m.latency.e2e.last10s;
@@ -32,6 +35,7 @@ export function statusJson(snapshot: Snapshot): StatusJson {
     paused: snapshot.paused,
     models,
     ...(snapshot.power.powerW === undefined ? {} : { powerW: snapshot.power.powerW }),
+    ...(latest ? { timing: { verdict: latest.verdict, inflationMs: latest.inflationMs, ...(latest.reason ? { reason: latest.reason } : {}) } } : {}),
   };
 }
 
@@ -47,5 +51,7 @@ export function statusLine(snapshot: Snapshot): string {
     parts.push(`${slot} ${fixed(m.qps)} q/s p50 ${ms(m.e2eP50)} p99 ${ms(m.e2eP99)} EM ${percent(m.em)} q ${m.queue}${m.errors ? ` err ${m.errors}` : ''}`);
   }
   parts.push(status.powerW === undefined ? `${NA} W` : `${status.powerW.toFixed(1)} W`);
+  // Only a tripped guard takes room on the line: a figure taken now may be inflated.
+  if (status.timing && status.timing.verdict !== 'ok') parts.push(`timing ${status.timing.verdict === 'bound' ? 'CLIENT-BOUND' : 'strained'}: ${status.timing.reason}`);
   return parts.join(' | ');
 }

@@ -1,5 +1,6 @@
 import type { RunOutcome } from '../controller.js';
 import type { GroupFigures, Snapshot } from '../metrics/snapshot.js';
+import { guardLine } from '../plane/guard.js';
 import { fixed, ms, percent, table } from './format.js';
 
 export const SYNTHETIC_NOTE = 'synthetic weights: timings are real, answers are not';
@@ -47,6 +48,8 @@ export function summaryText(outcome: RunOutcome): string {
   });
   const lines = [`duet: run ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''} after ${(snapshot.elapsedMs / 1000).toFixed(1)} s, ${snapshot.done}/${snapshot.total ?? '?'} questions`, table([header, ...body])];
   if (snapshot.power.powerW === undefined && snapshot.power.joules === undefined) lines.push('power: not measured (q/s/W needs a telemetry source)');
+  const guard = guardLine(snapshot.measuring);
+  if (guard) lines.push(`timing: ${guard}`);
   const synthetic = (['A', 'B'] as const).filter((slot) => snapshot.models[slot].info.synthetic);
   if (synthetic.length > 0) lines.push(`${synthetic.join(' and ')}: ${SYNTHETIC_NOTE}`);
   for (const warning of snapshot.warnings.slice(-3)) lines.push(`warning: ${warning}`);

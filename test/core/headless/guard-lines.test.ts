@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { statusJson, statusLine } from '../../../source/core/headless/status.js';
+import { summaryText } from '../../../source/core/headless/summary.js';
+import type { MeasuringFigures } from '../../../source/core/plane/guard.js';
+import { snapshot } from '../../app/fixtures.js';
+
+const bound: MeasuringFigures = {
+  latest: { intervalMs: 1000, main: { loopDelayP99Ms: 3, loopDelayMaxMs: 9, utilisation: 0.6 }, verdict: 'bound', inflationMs: 14, reason: 'sends late by p99 14 ms' },
+  samples: 50,
+  warnSamples: 4,
+  boundSamples: 6,
+  boundShare: 0.12,
+  worstInflationMs: 21.5,
+};
+
+describe('the measuring guard in headless output', () => {
+  it('says on the status line when the client is the bottleneck right now, and why', () => {
+    const line = statusLine(snapshot({ measuring: bound }));
+    expect(line.endsWith(' | timing CLIENT-BOUND: sends late by p99 14 ms')).toBe(true);
+    expect(statusJson(snapshot({ measuring: bound })).timing).toEqual({ verdict: 'bound', inflationMs: 14, reason: 'sends late by p99 14 ms' });
+  });
+
+  it('keeps the status line as it was while timings are sound', () => {
+    const ok: MeasuringFigures = { ...bound, latest: { ...bound.latest!, verdict: 'ok', inflationMs: 0.4, reason: undefined }, warnSamples: 0, boundSamples: 0, boundShare: 0, worstInflationMs: 0 };
+    expect(statusLine(snapshot({ measuring: ok }))).not.toContain('timing');
+  });
+
+  it('puts one line in the summary: for how much of the run, and by up to how much', () => {
+    const text = summaryText({ reason: 'finished', exitCode: 0, snapshot: snapshot({ measuring: bound }) });
+    expect(text).toContain('\ntiming: client-bound for 12% of the run: timings may be inflated by up to 22 ms\n');
+  });
+});
