@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Snapshot } from '../../core/metrics/snapshot.js';
 import { Badge } from '../components/Badge.js';
+import { timingBadge } from '../components/timing-badge.js';
 import { clock, loadLabel, num, truncate } from '../format.js';
 import { useTheme } from '../hooks/useTheme.js';
 import type { Mode } from '../keys.js';
@@ -35,6 +36,8 @@ export function Header({ snapshot, title, mode, paused, stopping, width, speed }
   if (stopping) badges.push({ label: 'stopping…', colour: theme.bad });
   if (paused) badges.push({ label: 'PAUSED', colour: theme.badgeWarn });
   if (mode === 'replay') badges.push({ label: 'REPLAY', colour: theme.badgeInfo });
+  const timing = timingBadge(snapshot.measuring, theme);
+  if (timing) badges.push(timing);
   const used = () => badges.reduce((sum, b) => sum + b.label.length + 3, 0);
   if (synthetic) {
     const full = { label: SYNTHETIC_BADGE, colour: theme.badgeWarn };
