@@ -5,13 +5,15 @@ import type { Mode } from './keys.js';
 import { planLayout } from './layout.js';
 import { Header } from './panels/Header.js';
 import { HelpOverlay } from './panels/HelpOverlay.js';
-import { ModelPanel } from './panels/ModelPanel.js';
+import { seriesMax } from './format.js';
+import { sharedAxis } from './histogram.js';
+import { ModelPanel, type SharedScales } from './panels/ModelPanel.js';
 import { PowerPanel, powerUnavailableReason } from './panels/PowerPanel.js';
 import { SegmentPanel } from './panels/SegmentPanel.js';
 import { SlowestPanel } from './panels/SlowestPanel.js';
 import { StatusBar } from './panels/StatusBar.js';
 import { Ticker } from './panels/Ticker.js';
-import { effectivePaused, type UiState } from './state.js';
+import { effectivePaused, type HistogramMetric, type UiState } from './state.js';
 
 export interface ScreenProps {
   snapshot: Snapshot;
@@ -24,6 +26,16 @@ export interface ScreenProps {
   speed?: number;
   /** Latest failed requests (from run events), newest first. */
   failures?: readonly FailedAnswer[];
+}
+
+/** One latency axis and one sparkline scale for both models: their panels compare column by column. */
+export function sharedScales(snapshot: Snapshot, metric: HistogramMetric): SharedScales {
+  const { A, B } = snapshot.models;
+  return {
+    axis: sharedAxis([A.latency[metric], B.latency[metric]]),
+    qps: seriesMax(A.throughput.qpsSeries, B.throughput.qpsSeries),
+    tokens: seriesMax(A.throughput.tokensPerSecSeries, B.throughput.tokensPerSecSeries),
+  };
 }
 
 export const MIN_COLUMNS = 60;
@@ -56,12 +68,14 @@ export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failur
   if (ui.help) body = <HelpOverlay mode={mode} width={columns} notes={helpNotes(snapshot)} />;
   else if (ui.view === 'slowest') body = <SlowestPanel slowest={snapshot.slowest} width={columns} lines={rows - 1 - 3 - 2} />;
   else {
+    const scales = sharedScales(snapshot, ui.metric);
     const model = (slot: 'A' | 'B') => (
-      <ModelPanel model={snapshot.models[slot]} metric={ui.metric} width={plan.modelWidth} histRows={plan.histRows} compact={compact} />
+      <ModelPanel model={snapshot.models[slot]} metric={ui.metric} scales={scales} width={plan.modelWidth} histRows={plan.histRows} compact={compact} />
     );
     const halfOrFull = wide && !compact ? Math.floor(columns / 2) : columns;
     const power = <PowerPanel power={snapshot.power} energy={snapshot.combined.energy} width={halfOrFull} compact={compact} maxDevices={plan.maxDevices} />;
-    const segments = <SegmentPanel segments={snapshot.segments} width={halfOrFull} compact={compact} />;
+    const synthetic = snapshot.models.A.info.synthetic || snapshot.models.B.info.synthetic;
+    const segments = <SegmentPanel segments={snapshot.segments} width={halfOrFull} compact={compact} synthetic={synthetic} />;
     body = (
       <>
         <Box flexDirection={wide ? 'row' : 'column'}>
@@ -78,11 +92,15 @@ export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failur
   }
   return (
     <Box flexDirection="column" width={columns} height={rows - 1} overflow="hidden">
-      <Header snapshot={snapshot} title={title} mode={mode} paused={effectivePaused(ui, snapshot.paused)} stopping={ui.stopping} width={columns} speed={speed} />
+      <Box flexShrink={0}>
+        <Header snapshot={snapshot} title={title} mode={mode} paused={effectivePaused(ui, snapshot.paused)} stopping={ui.stopping} width={columns} speed={speed} />
+      </Box>
       <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
         {body}
       </Box>
-      <StatusBar mode={mode} metric={ui.metric} stopping={ui.stopping} message={ui.message} width={columns} />
+      <Box flexShrink={0}>
+        <StatusBar mode={mode} metric={ui.metric} stopping={ui.stopping} message={ui.message} width={columns} />
+      </Box>
     </Box>
   );
 }

@@ -100,18 +100,41 @@ export function padStart(text: string, width: number): string {
 const SPARKS = '▁▂▃▄▅▆▇█';
 
 /**
- * A one-line sparkline of the last `width` values, scaled from 0 to the maximum.
+ * A one-line sparkline of the last `width` values, scaled from 0 to `max` (by default the
+ * series' own maximum; pass a shared one so that two sparklines can be compared).
  * Missing history is left blank; an all-zero series draws the baseline.
  */
-export function sparkline(series: readonly number[], width: number): string {
+export function sparkline(series: readonly number[], width: number, max?: number): string {
   if (width <= 0) return '';
   const values = series.slice(-width).filter((v) => Number.isFinite(v));
   if (values.length === 0) return ' '.repeat(width);
-  const max = Math.max(...values);
+  const top = max ?? Math.max(...values);
   const cells = values.map((v) => {
-    if (max <= 0 || v <= 0) return SPARKS[0]!;
-    const level = Math.min(SPARKS.length - 1, Math.max(0, Math.round((v / max) * (SPARKS.length - 1))));
+    if (top <= 0 || v <= 0) return SPARKS[0]!;
+    const level = Math.min(SPARKS.length - 1, Math.max(0, Math.round((v / top) * (SPARKS.length - 1))));
     return SPARKS[level]!;
+  });
+  return ' '.repeat(width - cells.length) + cells.join('');
+}
+
+/** The largest finite value of several series (a shared sparkline scale), 0 when there is none. */
+export function seriesMax(...series: readonly (readonly number[])[]): number {
+  let max = 0;
+  for (const values of series) for (const v of values) if (Number.isFinite(v) && v > max) max = v;
+  return max;
+}
+
+/**
+ * A sparkline on a log axis (latency over time): `axis` in decades of ms, shared by both
+ * models; a missing value (no answers in that window) is a blank.
+ */
+export function logSparkline(series: readonly (number | undefined)[], width: number, axis: { lo: number; hi: number }): string {
+  if (width <= 0) return '';
+  const values = series.slice(-width);
+  const cells = values.map((v) => {
+    if (v === undefined || !(v > 0)) return ' ';
+    const f = (Math.log10(v) - axis.lo) / (axis.hi - axis.lo);
+    return SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.round(f * (SPARKS.length - 1))))]!;
   });
   return ' '.repeat(width - cells.length) + cells.join('');
 }

@@ -1,69 +1,83 @@
-import type { HistogramBin } from '../core/metrics/snapshot.js';
+import type { HistogramBin, LatencyView } from '../core/metrics/snapshot.js';
 
 /**
- * Pure geometry of the live histogram: which bins are drawn, how tall each column is and
- * at which column a percentile marker sits. The bins (any widths, e.g. log-spaced) are
- * laid out evenly across `width` columns; empty bins at either end are trimmed so the
- * data fills the width.
+ * Pure geometry of the live histograms: one logarithmic axis of whole decades shared by
+ * both models (so A's and B's bars can be compared column by column), how tall each
+ * column is, where a percentile marker sits and where the decade labels go.
  */
 
-export interface HistogramGeometry {
-  /** Count per column. */
-  columns: number[];
-  fromMs: number;
-  toMs: number;
-  /** The drawn bins (trimmed). */
-  bins: HistogramBin[];
+/** A log axis from 10^lo to 10^hi ms (whole decades). */
+export interface LogAxis {
+  lo: number;
+  hi: number;
 }
 
-export function trimBins(bins: readonly HistogramBin[], keep: readonly (number | undefined)[] = []): HistogramBin[] {
-  let first = bins.findIndex((b) => b.count > 0);
-  if (first < 0) return [];
-  let last = bins.length - 1;
-  while (last > first && bins[last]!.count === 0) last--;
-  for (const value of keep) {
-    if (value === undefined) continue;
-    const index = binIndex(bins, value);
-    if (index < first) first = index;
-    if (index > last) last = index;
-  }
-  return bins.slice(first, last + 1);
+/**
+ * The axis for both models' views of one metric. It is set by whole-run figures (p50
+ * and max), not by the 10 s window, so it stays put from tick to tick and only moves
+ * when the run's range crosses a decade: from a decade below a fifth of the faster
+ * median to the decade above the slowest value, at least two decades.
+ */
+export function sharedAxis(views: readonly LatencyView[]): LogAxis | undefined {
+  const medians = views.map((v) => v.run.p50).filter((v): v is number => v !== undefined && v > 0);
+  const maxima = views.map((v) => v.run.max).filter((v): v is number => v !== undefined && v > 0);
+  if (medians.length === 0 || maxima.length === 0) return undefined;
+  const lo = Math.floor(Math.log10(Math.min(...medians) / 5));
+  const hi = Math.max(lo + 2, Math.ceil(Math.log10(Math.max(...maxima))));
+  return { lo, hi };
 }
 
-function binIndex(bins: readonly HistogramBin[], value: number): number {
-  for (let i = 0; i < bins.length; i++) if (value < bins[i]!.toMs) return i;
-  return bins.length - 1;
+/** Position (in columns, fractional) of a value on the axis, clamped to it. */
+export function axisX(axis: LogAxis, ms: number, width: number): number {
+  const f = ms > 0 ? (Math.log10(ms) - axis.lo) / (axis.hi - axis.lo) : 0;
+  return Math.max(0, Math.min(1, f)) * width;
 }
 
-export function layoutHistogram(allBins: readonly HistogramBin[], width: number, keep: readonly (number | undefined)[] = []): HistogramGeometry | undefined {
-  const bins = trimBins(allBins, keep);
-  if (bins.length === 0 || width <= 0) return undefined;
-  const n = bins.length;
+/**
+ * Count per column: a bin fills the columns whose centre it covers; a bin too narrow to
+ * cover a centre (or off the axis) adds to the column it falls in.
+ */
+export function columnCounts(bins: readonly HistogramBin[], axis: LogAxis, width: number): number[] {
   const columns = new Array<number>(width).fill(0);
-  if (n >= width) {
-    bins.forEach((bin, i) => {
-      columns[Math.min(width - 1, Math.floor((i * width) / n))]! += bin.count;
-    });
-  } else {
-    for (let c = 0; c < width; c++) columns[c] = bins[Math.min(n - 1, Math.floor(((c + 0.5) * n) / width))]!.count;
+  for (const bin of bins) {
+    if (bin.count <= 0) continue;
+    const x0 = axisX(axis, bin.fromMs, width);
+    const x1 = axisX(axis, bin.toMs, width);
+    const first = Math.ceil(x0 - 0.5);
+    const last = Math.ceil(x1 - 0.5) - 1;
+    if (last >= first && first < width) {
+      for (let c = first; c <= Math.min(width - 1, last); c++) columns[c]! += bin.count;
+    } else {
+      columns[Math.min(width - 1, Math.floor(x0))]! += bin.count;
+    }
   }
-  return { columns, fromMs: bins[0]!.fromMs, toMs: bins[n - 1]!.toMs, bins };
+  return columns;
 }
 
-/** Column (0-based) where `value` falls, interpolating inside its bin. */
-export function markerColumn(geometry: HistogramGeometry, value: number, width: number): number {
-  const { bins } = geometry;
-  const n = bins.length;
-  let x: number;
-  if (value < bins[0]!.fromMs) x = 0;
-  else {
-    const i = binIndex(bins, value);
-    const bin = bins[i]!;
-    const span = bin.toMs - bin.fromMs;
-    const f = span > 0 ? Math.min(0.999, Math.max(0, (value - bin.fromMs) / span)) : 0;
-    x = i + f;
+/** Column (0-based) where a percentile marker goes. */
+export function markerColumn(axis: LogAxis, value: number, width: number): number {
+  return Math.min(width - 1, Math.floor(axisX(axis, value, width)));
+}
+
+export function decadeLabel(exponent: number): string {
+  if (exponent >= 3) return `${10 ** (exponent - 3)}s`;
+  if (exponent >= 0) return `${10 ** exponent}ms`;
+  return `${Number((10 ** exponent).toPrecision(1))}ms`;
+}
+
+/** The axis line: each decade's label at its tick (the last one right-aligned), skipping labels that would touch. */
+export function axisLine(axis: LogAxis, width: number): string {
+  const cells = new Array<string>(width).fill(' ');
+  let free = 0;
+  for (let d = axis.lo; d <= axis.hi; d++) {
+    const label = decadeLabel(d);
+    const tick = Math.round(axisX(axis, 10 ** d, width));
+    const start = Math.min(width - label.length, tick);
+    if (start < free || start < 0) continue;
+    for (let i = 0; i < label.length; i++) cells[start + i] = label[i]!;
+    free = start + label.length + 1;
   }
-  return Math.max(0, Math.min(width - 1, Math.floor((x * width) / n)));
+  return cells.join('');
 }
 
 const EIGHTHS = ' ▁▂▃▄▅▆▇█';

@@ -55,7 +55,7 @@ describe('TUI on a real run', () => {
     const run = await liveRun();
     screen = renderAt(<App handle={run} mode="live" title="it" tickMs={100} />, { columns: 120, rows: 40 });
     const s = screen;
-    expect(await waitFor(() => /n=[1-9]/.test(s.lastFrame()))).toBe(true);
+    expect(await waitFor(() => /▸ E2E +[0-9.]+m?s +[0-9.]+m?s +[0-9.]+m?s +[1-9]/.test(s.lastFrame()))).toBe(true);
     expect(s.lastFrame()).toContain('SYNTHETIC WEIGHTS'); // fake engines are synthetic
     expect(s.lines()[1]).toContain('policy round-robin · concurrency 2');
     expect(s.lastFrame()).toMatch(/✓ [AB] /);

@@ -90,9 +90,9 @@ describe('live keys send the right commands', () => {
 
   it('Tab cycles the histogram metric e2e -> ttft -> tpot -> itl -> queue -> e2e', async () => {
     const { screen } = await app();
-    const legend = () => screen.lastFrame().match(/(e2e latency|TTFT|TPOT|ITL|queue wait) · 10 s/)?.[1];
-    expect(legend()).toBe('e2e latency');
-    for (const expected of ['TTFT', 'TPOT', 'ITL', 'queue wait', 'e2e latency']) {
+    const legend = () => screen.lastFrame().match(/▸ (E2E|TTFT|TPOT|ITL|queue) /)?.[1];
+    expect(legend()).toBe('E2E');
+    for (const expected of ['TTFT', 'TPOT', 'ITL', 'queue', 'E2E']) {
       screen.stdin.write('\t');
       expect(await waitFor(() => legend() === expected)).toBe(true);
     }

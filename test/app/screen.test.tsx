@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planLayout } from '../../source/app/layout.js';
 import { PowerPanel, powerUnavailableReason } from '../../source/app/panels/PowerPanel.js';
 import { SYNTHETIC_BADGE } from '../../source/app/panels/Header.js';
+import { deltaRows } from '../../source/app/panels/SegmentPanel.js';
 import { breakdown } from '../../source/app/panels/SlowestPanel.js';
 import { Screen } from '../../source/app/Screen.js';
 import { initialUiState, type UiState } from '../../source/app/state.js';
@@ -60,10 +61,10 @@ describe('layout', () => {
   it('at 80x24 keeps every panel (shortened) and still shows the keys', () => {
     const s = screen(snapshot(), 80, 24);
     const frame = s.lastFrame();
-    for (const text of ['A small', 'B large', 'p50 45ms', 'q/s 3.20', 'EM 45.0% [36–54]', 'power 92.5 W', 'Δ seg 2 cascade vs 1 round-robin', 'colour of unicor', 'treaty', 'p policy']) {
+    for (const text of ['A small', 'B large', 'p50 45ms', 'q/s 3.20', 'EM run 45.0% [36–54]', 'power 92.5 W', 'Δ #2 cascade vs #1 round-robin', 'colour of unicor', 'treaty', 'p policy']) {
       expect(frame).toContain(text);
     }
-    expect(planLayout(80, 24)).toMatchObject({ wide: false, compact: true, histRows: 2 });
+    expect(planLayout(80, 24)).toMatchObject({ wide: false, compact: true, histRows: 1 });
     s.unmount();
   });
 
@@ -136,7 +137,7 @@ describe('model columns', () => {
     const s = screen(snapshot({ models: { A: model('A', { errors: 3, timeouts: 1 }), B: model('B') } }), 120, 40);
     const frame = s.lastFrame();
     expect(frame).toContain('queue 2 · running 3 · batch 4 · errors 3 (1 timeouts)');
-    expect(frame).toContain('EM 45.0% [36–54] F1 51.2%');
+    expect(frame).toContain('EM run 45.0% [36–54] F1 51.2% · n 120');
     expect(frame).toContain('ans EM 40.0% F1 52.5% (n 60) · unans EM 50.0% (n 60)');
     s.unmount();
   });
@@ -187,27 +188,58 @@ describe('power', () => {
 });
 
 describe('segments, ticker, slowest', () => {
-  it('shows the A/B delta between the last two policy segments', () => {
+  it('shows per-model rows with n per side and each delta with its 95% interval', () => {
     const s = screen(snapshot(), 120, 40);
-    const lines = s.lines();
-    expect(lines[lineOf(lines, 'Δ seg 2 cascade vs 1 round-robin')]).toBeDefined();
     const frame = s.lastFrame();
-    expect(frame).toMatch(/│ p50\s+50ms\s+40ms\s+-10ms │/);
-    expect(frame).toMatch(/│ p99\s+120ms\s+150ms\s+\+30ms │/);
-    expect(frame).toMatch(/│ q\/s\s+2\.50\s+3\.00\s+\+0\.50 │/);
-    expect(frame).toMatch(/│ EM\s+40\.0%\s+48\.0%\s+\+8\.0 │/);
-    expect(frame).toMatch(/│ W\s+60\.0 W\s+63\.0 W\s+\+3\.0 │/);
+    expect(frame).toContain('Δ #2 cascade vs #1 round-robin · 95% intervals');
+    // A p50 40 [36, 44] -> 30 [27, 33]: -10, down hypot(3, 4) = 5, up hypot(3, 4) = 5.
+    expect(frame).toMatch(/│ A p50\s+30\|60\s+40ms\s+30ms\s+-10ms \[-15ms, -5\.0ms\]/);
+    // B p50 60 [55, 66] -> 62 [50, 80]: +2, down hypot(12, 6) = 13.4, up hypot(18, 5) = 18.7.
+    expect(frame).toMatch(/│ B p50\s+30\|15\s+60ms\s+62ms\s+\+2\.0ms \[-11ms, \+21ms\]/);
+    expect(frame).toMatch(/│ B p99\s+30\|15\s+150ms\s+160ms\s+\+10ms \[\?, \?\]/);
+    expect(frame).toContain('escalated 25% · EM bought +5.0 pts');
     s.unmount();
   });
 
-  it('invites a policy switch when there is one segment', () => {
-    const s = screen(snapshot({ segments: [snapshot().segments[0]!] }), 120, 40);
-    expect(s.lastFrame()).toContain('seg 1 round-robin · 60 done · p starts an A/B segment');
+  it('colours a delta only once its interval excludes zero, by whether that is better or worse', () => {
+    const [prev, cur] = snapshot().segments;
+    const rows = deltaRows(prev, cur!);
+    const verdict = (slot: string, figure: string) => rows.find((r) => r.slot === slot && r.figure === figure)!.verdict;
+    expect(verdict('A', 'p50')).toBe(1); // [-15, -5] ms: faster
+    expect(verdict('B', 'p50')).toBe(0); // [-11, +21] ms holds zero: grey
+    expect(verdict('A', 'p99')).toBe(0); // open interval
+    expect(verdict('A', 'q/s')).toBe(1); // +0.75 [+0.28, +1.22]
+    expect(verdict('B', 'q/s')).toBe(-1); // -0.37: down hypot(.19, .27) = .33, up hypot(.18, .27) = .32 -> [-0.70, -0.05]
+    expect(rows.find((r) => r.slot === 'B' && r.figure === 'q/s')!.delta).toBe('-0.37 [-0.70, -0.05]');
+    expect(verdict('B', 'EM')).toBe(0); // +20 [-10, +45]
+  });
+
+  it('keeps its height before the first switch (no layout jump) and says how to start a segment', () => {
+    const one = screen(snapshot({ segments: [snapshot().segments[0]!] }), 120, 40);
+    const two = screen(snapshot(), 120, 40);
+    expect(one.lastFrame()).toContain('segment #1 round-robin (the first)');
+    expect(one.lastFrame()).toContain('p, 1-8, +/- or [/] start a new segment');
+    expect(one.lastFrame()).toMatch(/│ A p50\s+30\s+40ms/);
+    expect(lineOf(one.lines(), 'unicorn')).toBe(lineOf(two.lines(), 'unicorn'));
+    one.unmount();
+    two.unmount();
+  });
+
+  it('with synthetic weights says accuracy is not meaningful instead of colouring a loser', () => {
+    const synthetic = engineInfo('B', { synthetic: true });
+    const [prev, cur] = snapshot().segments;
+    const em = deltaRows(prev, cur!, true).filter((r) => r.figure === 'EM');
+    expect(em.map((r) => [r.delta, r.verdict])).toEqual([['not meaningful', 0], ['not meaningful', 0]]);
+    const s = screen(snapshot({ models: { A: model('A', { info: engineInfo('A', { synthetic: true }) }), B: model('B', { info: synthetic }) } }), 120, 40);
+    const frame = s.lastFrame();
+    expect(frame).toContain('EM/F1 not meaningful (synthetic weights) · n 120');
+    expect(frame).not.toContain('EM run 45.0%');
+    expect(frame).toContain('escalated 25% · EM bought not meaningful (synthetic)');
     s.unmount();
   });
 
   it('lists the latest answers newest first with hit/miss, prediction and gold', () => {
-    const s = screen(snapshot(), 120, 40);
+    const s = screen(snapshot(), 120, 44);
     const lines = s.lines();
     const first = lineOf(lines, 'unicorn');
     expect(lines[first]).toMatch(/✓ A .*→ \(no answer\).*gold \(unanswerable\)/);

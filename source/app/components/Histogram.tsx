@@ -1,26 +1,24 @@
 import { Box, Text } from 'ink';
-import type { LatencyStats, HistogramBin } from '../../core/metrics/snapshot.js';
-import { ms } from '../format.js';
-import { barRows, layoutHistogram, markerColumn } from '../histogram.js';
+import type { HistogramBin, LatencyStats } from '../../core/metrics/snapshot.js';
+import { axisLine, barRows, columnCounts, markerColumn, type LogAxis } from '../histogram.js';
 import { useTheme } from '../hooks/useTheme.js';
 
 export interface HistogramProps {
   bins: readonly HistogramBin[];
   stats: LatencyStats;
+  /** Shared by both models' histograms of the metric (histogram.ts sharedAxis). */
+  axis?: LogAxis;
   width: number;
   rows: number;
 }
 
-/** Bars, a marker row (▲ at p50, p90, p99) and an axis. Pure. */
-export function Histogram({ bins, stats, width, rows }: HistogramProps) {
+/**
+ * Bars on the shared log axis, a marker row (▲ at p50, p90, p99, with the count a full
+ * column stands for at its right end) and the decade axis. Pure.
+ */
+export function Histogram({ bins, stats, axis, width, rows }: HistogramProps) {
   const theme = useTheme();
-  const marks = [
-    { value: stats.p50, colour: theme.p50 },
-    { value: stats.p90, colour: theme.p90 },
-    { value: stats.p99, colour: theme.p99 },
-  ];
-  const geometry = layoutHistogram(bins, width, marks.map((m) => m.value));
-  if (!geometry) {
+  if (!axis || stats.count === 0 || bins.length === 0) {
     return (
       <Box flexDirection="column" height={rows + 2}>
         <Text color={theme.muted} wrap="truncate">
@@ -29,23 +27,30 @@ export function Histogram({ bins, stats, width, rows }: HistogramProps) {
       </Box>
     );
   }
+  const columns = columnCounts(bins, axis, width);
+  const peak = Math.max(...columns);
+  const marks = [
+    { value: stats.p50, colour: theme.p50 },
+    { value: stats.p90, colour: theme.p90 },
+    { value: stats.p99, colour: theme.p99 },
+  ];
   // Later (higher) percentiles win a shared column.
   const cells: ({ colour: string | undefined } | undefined)[] = new Array(width).fill(undefined);
   for (const mark of marks) {
-    if (mark.value !== undefined) cells[markerColumn(geometry, mark.value, width)] = { colour: mark.colour };
+    if (mark.value !== undefined) cells[markerColumn(axis, mark.value, width)] = { colour: mark.colour };
   }
-  const left = ms(geometry.fromMs);
-  const right = ms(geometry.toMs);
-  const axis = left + ' '.repeat(Math.max(1, width - left.length - right.length)) + right;
+  const scale = `█=${peak}`;
+  const scaleFits = cells.slice(width - scale.length - 1).every((c) => c === undefined);
+  const markerCells = scaleFits ? cells.slice(0, width - scale.length) : cells;
   return (
     <Box flexDirection="column">
-      {barRows(geometry.columns, rows).map((line, i) => (
+      {barRows(columns, rows).map((line, i) => (
         <Text key={i} color={theme.bar} wrap="truncate">
           {line}
         </Text>
       ))}
       <Text wrap="truncate">
-        {cells.map((cell, i) =>
+        {markerCells.map((cell, i) =>
           cell ? (
             <Text key={i} color={cell.colour} bold>
               ▲
@@ -54,9 +59,10 @@ export function Histogram({ bins, stats, width, rows }: HistogramProps) {
             ' '
           ),
         )}
+        {scaleFits ? <Text color={theme.muted}>{scale}</Text> : null}
       </Text>
       <Text color={theme.muted} wrap="truncate">
-        {axis.slice(0, width)}
+        {axisLine(axis, width)}
       </Text>
     </Box>
   );

@@ -1,6 +1,7 @@
 import type { JsHistogram } from 'hdr-histogram-js';
 import { newHistogram, statsFrom, toMicros, type ExactTotals } from './hdr.js';
-import type { HistogramBin, LatencyStats, LatencyView } from './snapshot.js';
+import type { HistogramBin, LatencyStats, LatencyTrend, LatencyView } from './snapshot.js';
+import { logBins } from './log-bins.js';
 import { upperBound } from './search.js';
 
 export const WINDOW_10S_MS = 10_000;
@@ -8,7 +9,9 @@ export const WINDOW_60S_MS = 60_000;
 /** Entries older than this behind the newest one are dropped (the run histogram keeps them). */
 const RETENTION_MS = 2 * WINDOW_60S_MS;
 const PRUNE_BATCH = 2048;
-export const LIVE_HISTOGRAM_BINS = 20;
+/** The latency trend: 10 s windows every 5 s, 12 of them (the last ending at t), covering 60 s. */
+export const TREND_STEP_MS = 5000;
+export const TREND_POINTS = 12;
 
 /**
  * An HDR histogram holding exactly the entries [lo, hi) (absolute indices) of its
@@ -68,6 +71,8 @@ export class LatencySeries {
 
   private readonly last10s = new SlidingHistogram(WINDOW_10S_MS);
   private readonly last60s = new SlidingHistogram(WINDOW_60S_MS);
+  /** Trend points (p50, p99 in ms) by the end of their window: a past window is sorted once, not every tick. */
+  private readonly trendCache = new Map<number, [number | null, number | null]>();
 
   /** Records one value (ms) counted at time t (ms). Negative or non-finite values are ignored. */
   add(t: number, ms: number): void {
@@ -88,6 +93,7 @@ export class LatencySeries {
       this.insertLate(t, us);
     }
     this.newest = Math.max(this.newest, t);
+    for (const end of this.trendCache.keys()) if (end >= t) this.trendCache.delete(end);
     this.prune();
   }
 
@@ -99,12 +105,45 @@ export class LatencySeries {
   view(t: number): LatencyView {
     this.sync(this.last10s, t);
     this.sync(this.last60s, t);
+    const last10s = this.last10s.stats(() => this.totals(this.last10s));
     return {
-      last10s: this.last10s.stats(() => this.totals(this.last10s)),
+      last10s,
       last60s: this.last60s.stats(() => this.totals(this.last60s)),
       run: this.runStats(),
       bins10s: this.bins(this.last10s.lo, this.last10s.hi),
+      trend: this.trend(t, last10s),
     };
+  }
+
+  /** p50/p99 of the 10 s windows ending at the last TREND_POINTS - 1 whole steps, then of the window ending at t. */
+  private trend(t: number, current: LatencyStats): LatencyTrend {
+    const p50: (number | null)[] = [];
+    const p99: (number | null)[] = [];
+    const lastStep = Math.floor(t / TREND_STEP_MS) * TREND_STEP_MS;
+    for (const end of this.trendCache.keys()) if (end < lastStep - TREND_POINTS * TREND_STEP_MS) this.trendCache.delete(end);
+    for (let k = TREND_POINTS - 2; k >= 0; k--) {
+      const end = lastStep - k * TREND_STEP_MS;
+      let point = end < t ? this.trendCache.get(end) : undefined;
+      if (!point) {
+        point = this.windowPercentiles(end);
+        if (end < t) this.trendCache.set(end, point);
+      }
+      p50.push(point[0]);
+      p99.push(point[1]);
+    }
+    p50.push(current.p50 ?? null);
+    p99.push(current.p99 ?? null);
+    return { stepMs: TREND_STEP_MS, p50, p99 };
+  }
+
+  /** Exact nearest-rank p50 and p99 (ms) of the values in (end - 10 s, end]. */
+  private windowPercentiles(end: number): [number | null, number | null] {
+    const from = Math.max(0, this.local(this.upperBound(end - WINDOW_10S_MS)));
+    const to = Math.max(from, this.local(this.upperBound(end)));
+    if (to <= from) return [null, null];
+    const sorted = Float64Array.from(this.micros.slice(from, to)).sort();
+    const rank = (p: number) => sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1]! / 1000;
+    return [rank(0.5), rank(0.99)];
   }
 
   runStats(): LatencyStats {
@@ -156,24 +195,14 @@ export class LatencySeries {
     return { minUs, maxUs };
   }
 
-  /** Linear bins between the window's min and max: a bar chart reads best with equal widths. */
+  /** The window's values in the fixed log bins (log-bins.ts), shared by every model and tick. */
   private bins(loAbs: number, hiAbs: number): HistogramBin[] {
     const from = this.local(loAbs);
     const to = this.local(hiAbs);
     if (to <= from) return [];
-    const { minUs, maxUs } = this.range(from, to);
-    if (minUs === maxUs) return [{ fromMs: minUs / 1000, toMs: maxUs / 1000, count: to - from }];
-    const width = (maxUs - minUs) / LIVE_HISTOGRAM_BINS;
-    const counts = new Array<number>(LIVE_HISTOGRAM_BINS).fill(0);
-    for (let i = from; i < to; i++) {
-      const bin = Math.min(LIVE_HISTOGRAM_BINS - 1, Math.floor((this.micros[i]! - minUs) / width));
-      counts[bin]!++;
-    }
-    return counts.map((count, k) => ({
-      fromMs: (minUs + k * width) / 1000,
-      toMs: (k === LIVE_HISTOGRAM_BINS - 1 ? maxUs : minUs + (k + 1) * width) / 1000,
-      count,
-    }));
+    const values: number[] = [];
+    for (let i = from; i < to; i++) values.push(this.micros[i]! / 1000);
+    return logBins(values);
   }
 
   /** A value completing before the newest one: insert it in place and keep the windows exact. */

@@ -6,6 +6,7 @@ import type { MeasuredWindow } from './group.js';
 import type { SloTargets } from './latency-values.js';
 import { ProbeWindowTracker } from './probe-window.js';
 import type { SegmentSummary } from './snapshot.js';
+import { newModelTallies, type SegmentModelTally } from './segment-models.js';
 import type { SystemAnswer } from './system.js';
 
 interface SegmentState {
@@ -24,6 +25,8 @@ interface SegmentState {
   hits: number;
   /** Questions escalated to the large model (cascade), answered or failed. */
   escalated: number;
+  /** Each model's own records (the per-model A/B rows). */
+  models: Record<'A' | 'B', SegmentModelTally>;
 }
 
 /** What a segment runs at; `probe` marks a sweep probe's segment. */
@@ -71,7 +74,9 @@ export class SegmentTracker {
 
   /** A finished or failed record; `final: false` (a superseded cascade answer) keeps it from the probe window. */
   addRecord(record: QueryRecord, final = true): void {
-    if (final) this.segments.get(record.segment)?.probe?.onFinal(record);
+    const segment = this.segments.get(record.segment);
+    if (final) segment?.probe?.onFinal(record);
+    segment?.models[record.model].add(record);
   }
 
   /** The system's answer to one question of the segment: its count, E2E, EM and escalation. */
@@ -133,7 +138,12 @@ export class SegmentTracker {
           if (summary.meanPowerW !== undefined) summary.joules = (summary.meanPowerW * (to - from)) / 1000;
         }
         const questions = segment.completed + segment.failed;
-        if (segment.policy === 'cascade' && questions > 0) summary.escalationRate = segment.escalated / questions;
+        if (segment.policy === 'cascade' && questions > 0) {
+          summary.escalationRate = segment.escalated / questions;
+          summary.emBought = (100 * (segment.models.B.escalatedHits - segment.models.A.escalatedHits)) / questions;
+        }
+        const seconds = from !== undefined && to > from ? (to - from) / 1000 : undefined;
+        summary.models = { A: segment.models.A.figures(seconds), B: segment.models.B.figures(seconds) };
         if (segment.probe) summary.probe = segment.probe.figures(meanPowerOver);
         return summary;
       });
@@ -152,5 +162,6 @@ function newSegment(index: number, policy: string, tStart: number): SegmentState
     scored: 0,
     hits: 0,
     escalated: 0,
+    models: newModelTallies(),
   };
 }

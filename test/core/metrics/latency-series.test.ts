@@ -69,24 +69,42 @@ describe('LatencySeries windows', () => {
 });
 
 describe('LatencySeries live-histogram bins', () => {
-  it('splits the last 10 s into 20 equal bins from min to max, counting max in the last bin', () => {
+  it('counts the last 10 s in fixed log bins, five per decade (edges 10^(k/5) ms), first to last non-empty', () => {
     const series = new LatencySeries();
     for (const v of [10, 15, 20, 30, 110]) series.add(1000, v);
     const bins = series.view(1000).bins10s;
-    expect(bins).toHaveLength(20);
-    expect(bins[0]).toEqual({ fromMs: 10, toMs: 15, count: 1 });
-    expect(bins[1]).toEqual({ fromMs: 15, toMs: 20, count: 1 });
-    expect(bins[2]!.count).toBe(1); // 20
-    expect(bins[4]!.count).toBe(1); // 30
-    expect(bins[19]).toEqual({ fromMs: 105, toMs: 110, count: 1 });
-    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(5);
+    // 10 and 15 fall in [10, 15.85), 20 in [15.85, 25.1), 30 in [25.1, 39.8), 110 in [100, 158.5).
+    expect(bins.map((b) => b.count)).toEqual([2, 1, 1, 0, 0, 1]);
+    expect(bins[0]!.fromMs).toBeCloseTo(10, 9);
+    expect(bins[0]!.toMs).toBeCloseTo(15.849, 3);
+    expect(bins[5]!.fromMs).toBeCloseTo(100, 9);
+    expect(bins[5]!.toMs).toBeCloseTo(158.489, 3);
+  });
+
+  it('gives two series the same edges, whatever their ranges', () => {
+    const a = new LatencySeries();
+    const b = new LatencySeries();
+    for (const v of [40, 45, 50]) a.add(0, v);
+    for (const v of [300, 3000]) b.add(0, v);
+    const edges = [...a.view(0).bins10s, ...b.view(0).bins10s].flatMap((bin) => [bin.fromMs, bin.toMs]);
+    for (const edge of edges) {
+      const k = Math.log10(edge) * 5;
+      expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9);
+    }
+    // 40-50 ms: bins 8 (39.8-63.1); 300 ms and 3 s: bins 12 and 17, with the empty ones between.
+    expect(a.view(0).bins10s.map((bin) => bin.count)).toEqual([3]);
+    expect(b.view(0).bins10s.map((bin) => bin.count)).toEqual([1, 0, 0, 0, 0, 1]);
   });
 
   it('one bin when every value is equal, none when the window is empty', () => {
     const series = new LatencySeries();
     series.add(0, 7);
     series.add(0, 7);
-    expect(series.view(0).bins10s).toEqual([{ fromMs: 7, toMs: 7, count: 2 }]);
+    const [bin, ...rest] = series.view(0).bins10s;
+    expect(rest).toEqual([]);
+    expect(bin!.count).toBe(2);
+    expect(bin!.fromMs).toBeCloseTo(6.3096, 3); // 10^0.8
+    expect(bin!.toMs).toBeCloseTo(10, 9);
     expect(series.view(60_000).bins10s).toEqual([]);
   });
 });
