@@ -15,6 +15,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
   compare: { summary: 'compare two or more session logs side by side', load: () => import('./commands/compare.js') },
   'make-demo-models': { summary: 'generate the synthetic-weight demo models', load: () => import('./commands/make-demo-models.js') },
   doctor: { summary: 'check what a run needs, with a fix for each problem', load: () => import('./commands/doctor.js') },
+  sweep: { summary: "find each policy's capacity under the SLO and the trade-off between them", load: () => import('./commands/sweep.js') },
 };
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

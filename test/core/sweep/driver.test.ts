@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FakeEngine } from '../../../source/core/engines/fake.js';
 import type { RunEvent } from '../../../source/core/events.js';
+import type { SessionHeader } from '../../../source/core/session/header.js';
 import { runSweep, type SweepOutcome, type SweepPlan } from '../../../source/core/sweep/driver.js';
+import { summaryOfLog, sweepOfLog } from '../../../source/core/sweep/from-log.js';
 import { VirtualTime } from '../../../source/core/scheduler/timers.js';
 import { makeProfile, makeQuestions, startHarness } from '../run/harness.js';
 
@@ -68,6 +70,14 @@ describe('runSweep on fake engines with a known capacity', () => {
     const probes = events.filter((e): e is Extract<RunEvent, { type: 'load-change' }> => e.type === 'load-change' && e.probe !== undefined);
     expect(probes.map((e) => (e.load.mode === 'closed' ? e.load.concurrency : 0))).toEqual([1, 2, 4, 8, 16, 12, 10, 9]);
     expect(probes.map((e) => e.segment)).toEqual(policy!.probes.map((p) => p.segment));
+
+    // The log alone gives the same probes and the same answer (report and resume read it so).
+    const header = { profile: { slo: { e2eMs: 450 } }, models: { A: { synthetic: true }, B: { synthetic: true } } } as unknown as SessionHeader;
+    const fromLog = summaryOfLog({ header, events, path: 'sweep.jsonl' })!;
+    expect(fromLog.policies[0]!.probes).toEqual(policy!.probes);
+    expect(fromLog.policies[0]).toMatchObject({ policy: 'small-only', capacity: 8, failedAt: 9 });
+    expect(fromLog).toMatchObject({ mode: 'concurrency', attainment: 0.9, slo: { e2eMs: 450 }, interrupted: false, synthetic: true });
+    expect(sweepOfLog({ header, events }).finished).toBe(true);
   });
 
   it('a probe whose interval straddles the target is reported unresolved and ends the search', async () => {
