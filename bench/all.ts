@@ -22,6 +22,7 @@ const quick = values.quick;
 /** name -> [script, full args, quick args] */
 const benches: Array<[string, string, string[], string[]]> = [
   ['engine', 'bench/engine.ts', ['--repeats', '2'], ['--tokens', '32', '--repeats', '1']],
+  ['engine-q4', 'bench/engine.ts', ['--dtype', 'q4', '--repeats', '2'], ['--dtype', 'q4', '--tokens', '32', '--repeats', '1']],
   ['batching', 'bench/batching.ts', [], ['--questions', '16', '--rounds', '1']],
   ['bandwidth', 'bench/bandwidth.ts', [], ['--repeats', '2', '--tokens', '64']],
   ['tui', 'bench/tui.ts', ['--rounds', '2'], ['--limit', '8', '--rounds', '1']],

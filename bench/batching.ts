@@ -56,7 +56,9 @@ for (let round = 0; round < Number(values.rounds); round++) {
     if (!kept || result.wallMs < kept.wallMs) byLevel.set(level, result);
   }
 }
-console.log('concurrency   tokens/s   tokens/CPU-s   output tokens   wall ms   p50 TTFT ms   p99 TTFT ms   vs c1');
+/** Gaps between consecutive tokens of each answer (inter-token latency), all answers pooled. */
+const itls = (r: LoadResult): number[] => r.results.flatMap((x) => x.tokenTimes.slice(1).map((t, i) => t - x.tokenTimes[i]!));
+console.log('concurrency   tokens/s   tokens/CPU-s   output tokens   wall ms   p50 TTFT ms   p99 TTFT ms   p50 ITL ms   p99 ITL ms   vs c1');
 const base = byLevel.get(levels[0]!)!;
 for (const [level, result] of byLevel) {
   console.log(
@@ -68,6 +70,8 @@ for (const [level, result] of byLevel) {
       result.wallMs.toFixed(0).padStart(9),
       percentile(result.ttftMs, 50).toFixed(0).padStart(13),
       percentile(result.ttftMs, 99).toFixed(0).padStart(13),
+      percentile(itls(result), 50).toFixed(1).padStart(12),
+      percentile(itls(result), 99).toFixed(1).padStart(12),
       `${(tokensPerSecond(result) / tokensPerSecond(base)).toFixed(2)}x`.padStart(7),
     ].join(' '),
   );
@@ -82,6 +86,12 @@ for (const [level, r] of byLevel) {
   absolute[`c${level}P99TtftMs`] = percentile(r.ttftMs, 99);
   absolute[`c${level}OutputTokens`] = r.outputTokens;
   absolute[`c${level}TokensPerCpuS`] = tokensPerCpuSecond(r);
+  absolute[`c${level}P50ItlMs`] = percentile(itls(r), 50);
+  absolute[`c${level}P99ItlMs`] = percentile(itls(r), 99);
+}
+function itlFigure(r: LoadResult) {
+  const measured = percentile(itls(r), 99) / percentile(itls(r), 50);
+  return { name: 'batching: ITL p99 / ITL p50 at c8 (chunked prefill)', measured, unit: 'x', goal: '<= 2x', pass: measured <= 2 };
 }
 const ratio = one && eight ? tokensPerSecond(eight) / tokensPerSecond(one) : NaN;
 report({
@@ -91,6 +101,7 @@ report({
     ...(byLevel.has(16) && one ? [{ name: 'batching: tokens/s at c16 / c1', measured: tokensPerSecond(byLevel.get(16)!) / tokensPerSecond(one), unit: 'x' }] : []),
     ...(one && eight ? [{ name: 'batching: tokens per CPU-second at c8 / c1', measured: tokensPerCpuSecond(eight) / tokensPerCpuSecond(one), unit: 'x' }] : []),
     ...(one && eight ? [{ name: 'batching: p99 TTFT at c8 / c1', measured: percentile(eight.ttftMs, 99) / percentile(one.ttftMs, 99), unit: 'x' }] : []),
+    ...(eight ? [itlFigure(eight)] : []),
   ],
   absolute,
   notes: [
