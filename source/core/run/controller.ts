@@ -15,6 +15,7 @@ import { startMeasuringGuard, type MeasuringGuard } from './measuring.js';
 import { SLOTS } from './model-stats.js';
 import type { RunOptions, RunQuestion, TelemetryHandle } from './options.js';
 import { QuestionPipeline } from './pipeline.js';
+import { PromptPrefetch } from './prompts.js';
 import { Routing } from './routing.js';
 
 export type { MetricsSink, RunOptions, RunPrompt, RunQuestion, SessionSink, TelemetryHandle } from './options.js';
@@ -56,6 +57,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
   private readonly hub: EventHub;
   private readonly generator: LoadGenerator<Q>;
   private readonly pipeline: QuestionPipeline<Q>;
+  private readonly prompts: PromptPrefetch<Q>;
   private readonly cancellers = new Set<() => void>();
   private readonly totalQuestions: number;
   private readonly routing: Routing;
@@ -73,8 +75,10 @@ class LiveRun<Q extends RunQuestion> implements RunController {
     this.timers = options.timers ?? systemTimers;
     this.hub = new EventHub(options.metrics);
     this.routing = new Routing(options.profile, options.engines, options.serviceWindow ?? 20);
+    this.prompts = new PromptPrefetch<Q>((q) => options.buildPrompt(q), this.clock);
     this.pipeline = new QuestionPipeline<Q>({
       options,
+      prompts: this.prompts,
       routing: this.routing,
       clock: this.clock,
       timers: this.timers,
@@ -99,9 +103,19 @@ class LiveRun<Q extends RunQuestion> implements RunController {
       clock: this.clock,
       timers: this.timers,
       ...(options.leadMs !== undefined ? { leadMs: options.leadMs } : {}),
-      issue: (item, tScheduled) => this.pipeline.issue(item, tScheduled),
+      issue: (item, tScheduled) => {
+        const answered = this.pipeline.issue(item, tScheduled);
+        this.prompts.plan(this.generator.peek(this.promptsAhead()));
+        return answered;
+      },
     });
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  /** Prompts to keep built ahead: what the load can release before the next one is asked for. */
+  private promptsAhead(): number {
+    const load = this.generator.load;
+    return Math.min(64, 4 + (load.mode === 'closed' ? load.concurrency : Math.ceil(load.rate)));
   }
 
   get logPath(): string | undefined {

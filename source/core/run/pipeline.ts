@@ -8,6 +8,7 @@ import type { Policy } from '../scheduler/policies/index.js';
 import type { Timers } from '../scheduler/timers.js';
 import { askModel, type AskContext } from './ask.js';
 import type { RunOptions, RunQuestion } from './options.js';
+import type { PromptPrefetch } from './prompts.js';
 import type { Routing } from './routing.js';
 
 export interface PipelineDeps<Q extends RunQuestion> {
@@ -16,6 +17,7 @@ export interface PipelineDeps<Q extends RunQuestion> {
   clock: Clock;
   timers: Timers;
   emit(event: RunEvent): void;
+  prompts: PromptPrefetch<Q>;
   /** True once the run is ending (no more escalations). */
   stopping(): boolean;
   /** Registers a canceller for the run's end; returns its removal. */
@@ -47,9 +49,9 @@ export class QuestionPipeline<Q extends RunQuestion> {
     let context: AskContext;
     const tPrep = clock.now();
     try {
-      const prompt = await options.buildPrompt(q);
+      const { prompt, prepMs } = await this.deps.prompts.get(q);
       const prepared = clock.now();
-      context = { ...base, prompt, prepMs: prepared - tPrep, maxNewTokens: options.profile.workload.maxNewTokens, ...(tScheduled > prepared ? { sendAt: tScheduled } : {}) };
+      context = { ...base, prompt, prepMs, maxNewTokens: options.profile.workload.maxNewTokens, ...(tScheduled > prepared ? { sendAt: tScheduled } : {}) };
     } catch (error) {
       const t = clock.now();
       for (const model of targets) {

@@ -85,6 +85,10 @@ export class LoadGenerator<Q> {
   get outstanding(): number {
     return this.outstandingCount;
   }
+  /** The next `n` questions to be released, in order (for building their prompts ahead). */
+  peek(n: number): Q[] {
+    return this.items.slice(this.cursor, this.cursor + n).map((item) => item.question);
+  }
   get issued(): number {
     return this.cursor;
   }
