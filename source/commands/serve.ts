@@ -1,4 +1,7 @@
-import { basename, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { SERVE_NONCE_ENV } from '../core/serve/nonce.js';
 import { loadLlama3Tokenizer } from '../core/dataset/tokenizer.js';
 import { createOnnxEngine } from '../core/engines/onnx/engine.js';
 import { UsageError, UserError } from '../core/errors.js';
@@ -21,6 +24,9 @@ const help = `  Usage
     --max-batch N      largest batch the engine forms (default 8)
     --max-body SIZE    largest request body (default 1mb)
     --max-tokens N     default and upper limit of max_tokens (default 128)
+    --max-prompt-tokens N
+                       longest prompt accepted (default: what the model's context and
+                       this machine's memory allow; longer prompts get 400)
     --threads N        onnxruntime intra-op threads
 
   Example
@@ -28,6 +34,26 @@ const help = `  Usage
 `;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * The longest prompt to accept: the model's context (max_position_embeddings) less
+ * max_tokens, and what memory allows. Prefill attention holds about heads x L^2 x 8 bytes
+ * (scores and their softmax, fp32: 8k tokens on 8 heads took 4.9 GB), for up to maxBatch
+ * prompts at once; that may use a quarter of this machine's memory. A flag may lower it,
+ * or raise the memory bound, never past the context.
+ */
+export function promptTokenLimit(folder: string, maxTokens: number, maxBatch: number, flag?: number, memoryBytes = totalmem()): number {
+  let config: { max_position_embeddings?: unknown; num_attention_heads?: unknown } = {};
+  try {
+    config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as typeof config;
+  } catch {
+    // The engine reports a missing or broken config.json with the folder's name.
+  }
+  const context = typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings - maxTokens : Number.POSITIVE_INFINITY;
+  const heads = typeof config.num_attention_heads === 'number' ? config.num_attention_heads : 32;
+  const memory = Math.floor(Math.sqrt(memoryBytes / 4 / (heads * 8 * maxBatch)));
+  return Math.max(1, Math.min(context, flag ?? memory));
+}
 
 function integer(value: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
@@ -48,6 +74,20 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/**
+ * Launched by duet: stop when duet is gone, wherever setpriv's parent-death signal is not
+ * available (the parent pid changes when the parent dies and the process is re-parented).
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    process.kill(process.pid, 'SIGTERM');
+  }, 500);
+  timer.unref();
+}
+
 export const command = defineCommand({
   name: 'serve',
   summary: 'serve an ONNX model folder over the OpenAI API',
@@ -59,6 +99,7 @@ export const command = defineCommand({
     maxBatch: { type: 'number', default: 8 },
     maxBody: { type: 'string', default: '1mb' },
     maxTokens: { type: 'number', default: 128 },
+    maxPromptTokens: { type: 'number' },
     threads: { type: 'number' },
   },
   async run({ flags }) {
@@ -78,13 +119,25 @@ export const command = defineCommand({
       ...(threads ? { intraOpThreads: threads } : {}),
     });
     // Both fail with a UserError naming the folder when it is missing or incomplete.
+    const promptLimit = promptTokenLimit(folder, maxTokens, maxBatch, integer(flags.maxPromptTokens, 'max-prompt-tokens', 1));
     const engine = await createOnnxEngine(profile);
     const tokenizer = await loadLlama3Tokenizer(folder);
     let server: ServeServer | undefined;
     try {
       // Listen first, answering 503 while the model loads: a busy port fails at once.
       try {
-        server = await startServeServer(engine, { modelId, encode: (text) => tokenizer.encode(text), maxTokens, maxBodyBytes, host: flags.host, port, ready: false });
+        server = await startServeServer(engine, {
+          modelId,
+          encode: (text) => tokenizer.encode(text),
+          maxTokens,
+          maxBodyBytes,
+          host: flags.host,
+          port,
+          ready: false,
+          maxPromptTokens: promptLimit,
+          // Set by the duet that launched this server, to recognise it (launch readiness).
+          ...(process.env[SERVE_NONCE_ENV] ? { nonce: process.env[SERVE_NONCE_ENV] } : {}),
+        });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new UserError(`duet serve: port ${port} on ${flags.host} is in use; pick another with --port`);
@@ -94,6 +147,7 @@ export const command = defineCommand({
       await engine.start();
       server.markReady();
       const stopped = untilSignal();
+      if (process.env[SERVE_NONCE_ENV]) watchParent();
       if (!LOOPBACK.has(flags.host)) {
         process.stderr.write(`duet serve: listening on ${flags.host}: anyone who can reach it can use it (there is no authentication)\n`);
       }

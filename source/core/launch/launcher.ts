@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { randomUUID } from 'node:crypto';
 import { closeSync, constants, fchmodSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sleep, systemClock, type Clock } from '../clock.js';
@@ -10,6 +11,9 @@ import type { ServerState } from '../events.js';
 import type { LaunchProfile } from '../profile/schema.js';
 import { logTail, quoteTail } from './log-tail.js';
 import { waitForReady } from './readiness.js';
+import { SERVE_NONCE_ENV } from '../serve/nonce.js';
+import { verifyIdentity, type ServerIdentity } from './identity.js';
+import { findExecutable, watchdogPrefix } from './watchdog.js';
 import { killGroup, track, untrack } from './safety-net.js';
 
 export interface ServerExit {
@@ -46,6 +50,8 @@ export interface LaunchOptions {
   maxRestarts?: number;
   /** A restarted server that stays up this long is healthy again: its restart count and backoff start over. */
   stableAfterMs?: number;
+  /** What proves the answering server is the one started (its /models list), not another on the port. */
+  identity?: ServerIdentity;
 }
 
 /** A server that could not be started; the message carries the tail of its log. */
@@ -77,8 +83,12 @@ export async function launchServer(spec: LaunchProfile, options: LaunchOptions):
   const clock = options.clock ?? systemClock;
   const onState = options.onState ?? (() => undefined);
   const label = `server "${options.name}"`;
+  // A fresh nonce per start: a launched duet serve echoes it in /v1/models.
+  let nonce = randomUUID();
+  const identity = options.identity;
   const readiness = (signal?: AbortSignal) =>
     waitForReady(spec.readyUrl!, {
+      ...(identity ? { verify: (s: AbortSignal) => verifyIdentity(identity, nonce, options.fetch ?? fetch, s) } : {}),
       timeoutMs: spec.readyTimeoutMs,
       clock,
       fetch: options.fetch,
@@ -109,15 +119,20 @@ export async function launchServer(spec: LaunchProfile, options: LaunchOptions):
   let stopping = false;
 
   async function spawnOnce(): Promise<Running> {
+    const env = { ...spec.env, [SERVE_NONCE_ENV]: (nonce = randomUUID()) };
+    const command = findExecutable(spec.command, env.PATH ?? process.env.PATH ?? '', cwd ?? process.cwd());
+    if (command === undefined) throw new ServerLaunchError(`${label}: cannot start "${spec.command}": not found${spec.command.includes('/') ? '' : ' on PATH'} or not executable (ENOENT)`);
     // The child writes straight into the log file: the log survives even if duet dies.
     // (execa's types accept file descriptors only as number literals, hence the cast.)
     // Owner-only like the session log (it holds the server's view of every prompt); never through a symlink.
     const fd = openSync(logPath, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, PRIVATE_MODE) as 3;
     fchmodSync(fd, PRIVATE_MODE);
+    // setpriv execs the server in place: the pid, group and exit status are the server's own.
+    const watchdog = watchdogPrefix();
     const spawnChild = () =>
-      execa(spec.command, spec.args, {
+      execa(watchdog[0] ?? spec.command, [...watchdog.slice(1), ...(watchdog.length > 0 ? [spec.command] : []), ...spec.args], {
         cwd,
-        env: spec.env,
+        env,
         extendEnv: true,
         stdin: 'ignore',
         stdout: fd,

@@ -9,6 +9,8 @@ export interface ReadinessOptions {
   onProgress?: (seconds: number) => void;
   /** Stops waiting (e.g. the server exited). */
   signal?: AbortSignal;
+  /** After a 2xx: undefined when the answering server is the right one, else why not (keeps waiting). */
+  verify?: (signal: AbortSignal) => Promise<string | undefined>;
 }
 
 export type Readiness = { ready: true } | { ready: false; reason: 'timeout' | 'aborted'; lastError?: string };
@@ -27,8 +29,11 @@ export async function waitForReady(url: string, options: ReadinessOptions): Prom
       const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
       const response = await doFetch(url, { signal });
       await response.body?.cancel();
-      if (response.ok) return { ready: true };
-      lastError = `HTTP ${response.status}`;
+      if (response.ok) {
+        const problem = options.verify ? await options.verify(options.signal ?? new AbortController().signal) : undefined;
+        if (problem === undefined) return { ready: true };
+        lastError = problem;
+      } else lastError = `HTTP ${response.status}`;
     } catch (error) {
       const cause = error instanceof Error ? (error as Error & { cause?: { code?: string } }).cause?.code : undefined;
       lastError = cause ?? (error instanceof Error ? error.message : String(error));

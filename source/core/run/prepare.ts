@@ -61,7 +61,9 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
   const engineFor = async (model: ModelProfile, slot: ModelSlot): Promise<Engine> => {
     const engine = await createEngine(model, slot, profile);
     if (!model.launch) return engine;
-    return servedEngine(engine, model.launch, { slot, name: `${slot}-${model.label}`, logDir: serverLogDir, profilePath: profile.path, clock, relay });
+    // Readiness checks the model list, so that another server on the port is not taken for ours.
+    const identity = model.url ? { modelsUrl: `${model.url.replace(/\/+$/, '')}/models`, ...(model.served ? { modelId: model.served } : {}) } : undefined;
+    return servedEngine(engine, model.launch, { slot, name: `${slot}-${model.label}`, logDir: serverLogDir, profilePath: profile.path, clock, relay, ...(identity ? { identity } : {}) });
   };
   const [A, B] = [await engineFor(profile.models[0], 'A'), await engineFor(profile.models[1], 'B')];
   const telemetryConfig = profile.telemetry;

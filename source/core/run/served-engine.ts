@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Engine, EngineInfo, EngineLoad, GenerateRequest, GenerateResult, ModelSlot, TokenEvent } from '../engines/engine.js';
 import type { ServerState } from '../events.js';
+import type { ServerIdentity } from '../launch/identity.js';
 import type { LaunchedServer } from '../launch/launcher.js';
 import type { LaunchProfile } from '../profile/schema.js';
 import { HeldEvents } from './held-events.js';
@@ -17,7 +18,7 @@ export class ServerStateRelay extends HeldEvents {
 export function servedEngine(
   engine: Engine,
   launch: LaunchProfile,
-  options: { slot: ModelSlot; name: string; logDir: string; profilePath: string; clock: Clock; relay: ServerStateRelay },
+  options: { slot: ModelSlot; name: string; logDir: string; profilePath: string; clock: Clock; relay: ServerStateRelay; identity?: ServerIdentity },
 ): Engine {
   let server: LaunchedServer | undefined;
   return {
@@ -33,6 +34,7 @@ export function servedEngine(
         baseDir: dirname(options.profilePath),
         clock: options.clock,
         onState: (state, detail) => options.relay.report(options.slot, state, detail),
+        ...(options.identity ? { identity: options.identity } : {}),
       });
       await engine.start();
     },

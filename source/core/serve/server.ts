@@ -19,6 +19,13 @@ export interface ServeOptions {
   port?: number;
   /** False: listen at once (a busy port fails fast) but answer 503 until markReady(). Default true. */
   ready?: boolean;
+  /**
+   * Longest prompt accepted, in tokens (the model's context less max_tokens, and what memory
+   * allows: prefill attention grows with the square of the prompt). Longer ones get 400.
+   */
+  maxPromptTokens?: number;
+  /** Echoed in /v1/models (`duet.nonce`), so that the duet that launched this server can tell it from another on the port. */
+  nonce?: string;
 }
 
 export interface ServeServer {
@@ -73,15 +80,34 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
   const loading = () => new HttpError(503, 'the model is still loading', 'server_error', 'model_loading');
   const modelEntry = () => {
     const info = engine.info();
-    return { id: options.modelId, object: 'model', created: 0, owned_by: 'duet', duet: { synthetic: info.synthetic, backend: info.backend, device: info.device } };
+    const duet = { synthetic: info.synthetic, backend: info.backend, device: info.device, ...(options.nonce ? { nonce: options.nonce } : {}) };
+    return { id: options.modelId, object: 'model', created: 0, owned_by: 'duet', duet };
   };
+
+  const limit = options.maxPromptTokens ?? Number.POSITIVE_INFINITY;
+  /**
+   * Tokens of the prompt, refusing one over the limit. A long text is first measured by a
+   * prefix (a token is at least one character, so `limit * 8` characters that already give
+   * more than `limit` tokens prove the whole is too long) so no huge body is tokenised whole.
+   */
+  function encodeBounded(text: string, param: string): number[] {
+    const tooLong = (count: string) =>
+      new HttpError(400, `the prompt is ${count} tokens, more than the ${limit} this server accepts (the model's context less max_tokens, and memory); shorten it or start duet serve with a larger --max-prompt-tokens`, 'invalid_request_error', 'context_length_exceeded', param);
+    if (text.length > limit * 8) {
+      const prefix = options.encode(text.slice(0, limit * 8)).length;
+      if (prefix > limit + 1) throw tooLong(`over ${prefix}`);
+    }
+    const ids = options.encode(text);
+    if (ids.length > limit) throw tooLong(String(ids.length));
+    return ids;
+  }
 
   async function generate(request: ServeRequest, res: ServerResponse): Promise<void> {
     if (request.model !== options.modelId) {
       throw new HttpError(404, `The model '${request.model}' does not exist; this server serves '${options.modelId}'`, 'not_found_error', 'model_not_found', 'model');
     }
     const promptText = request.kind === 'chat' ? renderLlama3Chat(request.messages) : request.prompt!;
-    const promptIds = options.encode(promptText);
+    const promptIds = encodeBounded(promptText, request.kind === 'chat' ? 'messages' : 'prompt');
     if (promptIds.length === 0) throw new HttpError(400, 'the prompt is empty', 'invalid_request_error', null, 'prompt');
     const controller = new AbortController();
     // The client went away: stop generating for it.
@@ -132,7 +158,12 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '') || '/';
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '') || '/';
+    } catch {
+      throw new HttpError(400, 'malformed request path', 'invalid_request_error', 'invalid_path');
+    }
     const method = req.method ?? 'GET';
     const only = (allowed: string) => {
       if (method !== allowed) throw new HttpError(405, `${method} ${path}: use ${allowed}`, 'invalid_request_error', 'method_not_allowed');
@@ -147,7 +178,13 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
     }
     if (path.startsWith('/v1/models/')) {
       only('GET');
-      if (decodeURIComponent(path.slice('/v1/models/'.length)) !== options.modelId) throw new HttpError(404, `The model '${path.slice(11)}' does not exist`, 'not_found_error', 'model_not_found');
+      let name: string;
+      try {
+        name = decodeURIComponent(path.slice('/v1/models/'.length));
+      } catch {
+        throw new HttpError(400, `malformed percent-encoding in the path ${JSON.stringify(path)}`, 'invalid_request_error', 'invalid_path');
+      }
+      if (name !== options.modelId) throw new HttpError(404, `The model '${path.slice(11)}' does not exist`, 'not_found_error', 'model_not_found');
       return sendJson(res, 200, modelEntry());
     }
     const kind = path === '/v1/chat/completions' ? 'chat' : path === '/v1/completions' ? 'completions' : undefined;
