@@ -71,6 +71,7 @@ const healthTimer = setInterval(() => {
       utilisation: elu.utilization,
       streams: active.size,
       chunks: chunksRead,
+      intervalMs: elu.active + elu.idle,
     },
   });
   delay.reset();

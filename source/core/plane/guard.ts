@@ -17,8 +17,11 @@ export interface ThreadLoad {
 /** One second of the guard, as the session log keeps it. */
 export interface MeasuringSample {
   intervalMs: number;
-  /** The busiest measuring (HTTP client) thread; absent when no model streams over HTTP. */
-  plane?: ThreadLoad & { workers: number; streams: number };
+  /**
+   * The busiest measuring (HTTP client) thread; absent when no model streams over HTTP.
+   * chunks and busyMs sum every client thread: token-carrying chunks read, and busy time.
+   */
+  plane?: ThreadLoad & { workers: number; streams: number; chunks?: number; busyMs?: number };
   /** The main thread (scheduler, screen, log writer). */
   main: ThreadLoad;
   /** Send lag (sent - scheduled) of the requests sent in the interval. */

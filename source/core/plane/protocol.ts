@@ -50,6 +50,8 @@ export interface PlaneHealth {
   streams: number;
   /** Tokens (content chunks) read in the interval. */
   chunks: number;
+  /** Length of the interval (ms). */
+  intervalMs: number;
 }
 
 export interface WorkerStart {

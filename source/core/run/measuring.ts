@@ -69,14 +69,21 @@ export function startMeasuringGuard(options: MeasuringGuardOptions): MeasuringGu
 }
 
 /** The client thread that was worst off (by loop delay, then busy share). */
-function busiest(healths: PlaneHealth[]): (ThreadLoad & { streams: number }) | undefined {
+function busiest(healths: PlaneHealth[]): (ThreadLoad & { streams: number; chunks: number; busyMs: number }) | undefined {
   let worst: PlaneHealth | undefined;
   for (const h of healths) {
     if (!worst || h.loopDelayP99Ms > worst.loopDelayP99Ms || (h.loopDelayP99Ms === worst.loopDelayP99Ms && h.utilisation > worst.utilisation)) worst = h;
   }
   if (!worst) return undefined;
-  const streams = healths.reduce((sum, h) => sum + h.streams, 0);
-  return { loopDelayP99Ms: worst.loopDelayP99Ms, loopDelayMaxMs: Math.max(...healths.map((h) => h.loopDelayMaxMs)), utilisation: worst.utilisation, streams };
+  const sum = (of: (h: PlaneHealth) => number) => healths.reduce((total, h) => total + of(h), 0);
+  return {
+    loopDelayP99Ms: worst.loopDelayP99Ms,
+    loopDelayMaxMs: Math.max(...healths.map((h) => h.loopDelayMaxMs)),
+    utilisation: worst.utilisation,
+    streams: sum((h) => h.streams),
+    chunks: sum((h) => h.chunks),
+    busyMs: sum((h) => h.utilisation * h.intervalMs),
+  };
 }
 
 /** p99 (nearest rank) and max of one interval's send lags. */

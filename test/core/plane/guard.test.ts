@@ -76,8 +76,8 @@ describe('the run\'s measuring guard', () => {
     const plane = { workerCount: 2, onHealth: (l: (h: PlaneHealth) => void) => (listeners.push(l), () => undefined) } as unknown as MeasuringPlane;
     const events: RunEvent[] = [];
     const guard = startMeasuringGuard({ clock: { now: () => 42 }, emit: (e) => events.push(e), plane, intervalMs: 60 });
-    listeners[0]!({ worker: 0, loopDelayP99Ms: 1, loopDelayMaxMs: 2, utilisation: 0.2, streams: 3, chunks: 10 });
-    listeners[0]!({ worker: 1, loopDelayP99Ms: 12, loopDelayMaxMs: 20, utilisation: 0.5, streams: 5, chunks: 10 });
+    listeners[0]!({ worker: 0, loopDelayP99Ms: 1, loopDelayMaxMs: 2, utilisation: 0.2, streams: 3, chunks: 10, intervalMs: 1000 });
+    listeners[0]!({ worker: 1, loopDelayP99Ms: 12, loopDelayMaxMs: 20, utilisation: 0.5, streams: 5, chunks: 30, intervalMs: 1000 });
     const record = (tScheduled: number, tEnqueued: number) => ({ tScheduled, tEnqueued }) as QueryRecord;
     guard.noteRecord(record(100, 101));
     guard.noteRecord(record(200, 204));
@@ -88,7 +88,7 @@ describe('the run\'s measuring guard', () => {
     expect(samples).toHaveLength(1);
     const sample = samples[0]!.sample;
     expect(samples[0]!.t).toBe(42);
-    expect(sample.plane).toMatchObject({ workers: 2, loopDelayP99Ms: 12, loopDelayMaxMs: 20, utilisation: 0.5, streams: 8 });
+    expect(sample.plane).toEqual({ workers: 2, loopDelayP99Ms: 12, loopDelayMaxMs: 20, utilisation: 0.5, streams: 8, chunks: 40, busyMs: 700 });
     expect(sample.sendLag).toEqual({ p99Ms: 4, maxMs: 4, count: 2 });
     expect(sample.verdict).toBe('bound');
     expect(sample.inflationMs).toBe(12);
