@@ -110,9 +110,10 @@ export async function sweepCommand(flags: SweepFlags, io: SweepIo): Promise<numb
   }
   const probeQuestions = flags.probeQuestions;
   const maxProbes = flags.grid?.length ?? flags.maxProbes;
-  // Enough questions for every probe (warm-up and cool-down included): the dataset is repeated, never exhausted first.
-  const perProbe = probeQuestions * 2 + 64;
-  profile.workload.repeat = Math.max(profile.workload.repeat, Math.ceil((flags.policies.length * maxProbes * perProbe) / prepared.options.questions.length));
+  // Enough questions for every probe, warm-up and cool-down included (a fast system answers
+  // many while the driver looks): the dataset is repeated rather than running out first.
+  const needed = Math.max(20_000, flags.policies.length * maxProbes * (probeQuestions * 3 + 200));
+  profile.workload.repeat = Math.max(profile.workload.repeat, Math.ceil(needed / prepared.options.questions.length));
   delete profile.workload.limit;
   delete profile.workload.duration;
   prepared.options.metrics = new MetricsStore({ slo });
@@ -156,7 +157,8 @@ export async function sweepCommand(flags: SweepFlags, io: SweepIo): Promise<numb
       onProbe: (probe, wasResumed) => print(flags.run.json ? JSON.stringify({ type: 'probe', resumed: wasResumed, ...probe }) : probeLine(probe, wasResumed)),
     });
     run.send({ type: 'quit' });
-    await run.finished;
+    const ended = await run.finished;
+    if (outcome.interrupted && ended.reason === 'finished') progress('duet: the questions ran out before the sweep finished; --resume <log> continues it');
   } finally {
     for (const signal of handledSignals) signals.off(signal, onSignal);
   }

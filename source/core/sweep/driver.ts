@@ -24,7 +24,7 @@ export interface SweepPlan {
   maxProbeMs: number;
   /** How long after the last measured question is issued its answers are waited for (ms); later ones count as misses. */
   answerWaitMs: number;
-  /** How often the driver reads the run's snapshot (ms). */
+  /** How often the driver reads the run's snapshot (ms; default 200). */
   pollMs?: number;
   /** Probes of an interrupted sweep to resume from, in the order they ran. */
   resumed?: ProbeResult[];
@@ -96,7 +96,7 @@ async function runProbe(run: RunHandle, policy: string, load: number, plan: Swee
   const t0 = deps.clock.now();
   let segment: SegmentSummary = started;
   for (;;) {
-    await delay(deps.timers, plan.pollMs ?? 500);
+    await delay(deps.timers, plan.pollMs ?? 200);
     if (ended()) return undefined;
     segment = run.snapshot().segments.find((s) => s.index === started.index) ?? segment;
     const figures = segment.probe!;
@@ -118,6 +118,6 @@ async function drain(run: RunHandle, plan: SweepPlan, deps: SweepDeps, ended: ()
   if (backlog() <= 0) return;
   run.send({ type: 'pause', paused: true });
   const t0 = deps.clock.now();
-  while (!ended() && backlog() > 0 && deps.clock.now() - t0 < plan.maxProbeMs) await delay(deps.timers, plan.pollMs ?? 500);
+  while (!ended() && backlog() > 0 && deps.clock.now() - t0 < plan.maxProbeMs) await delay(deps.timers, plan.pollMs ?? 200);
   run.send({ type: 'pause', paused: false });
 }
