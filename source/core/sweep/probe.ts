@@ -31,13 +31,16 @@ export function loadOf(setting: LoadSetting): { mode: SweepMode; load: number } 
 
 /**
  * Over-saturated (open loop only; a closed loop cannot queue without bound): over at least
- * 20 measured arrivals, the backlog grew by more than a tenth of the arrival rate and by
- * at least 5 questions, i.e. questions arrive faster than they are answered.
+ * 20 measured arrivals, the backlog grew (least squares) by more than a fifth of the
+ * arrival rate, and by at least 8 questions and a fifth of the arrivals from first to
+ * last, i.e. questions arrive faster than they are answered. At twice the capacity that
+ * shows after about 20 arrivals; a stable queue's bursts rarely reach it.
  */
 export function isOverSaturated(figures: ProbeWindowFigures, mode: SweepMode): boolean {
   if (mode !== 'rate' || figures.backlogSlope === undefined || figures.issued < 20) return false;
   const rate = arrivalRate(figures);
-  return rate !== undefined && figures.backlogSlope > 0.1 * rate && figures.backlogLast - figures.backlogFirst >= 5;
+  const growth = figures.backlogLast - figures.backlogFirst;
+  return rate !== undefined && figures.backlogSlope > 0.2 * rate && growth >= Math.max(8, 0.2 * figures.issued);
 }
 
 /**
@@ -61,7 +64,7 @@ export interface ProbeResult {
   load: number;
   verdict: Verdict;
   overSaturated: boolean;
-  /** Measured questions issued; those not answered count as SLO misses. */
+  /** Measured questions judged: those issued, unanswered ones as SLO misses (only the answered ones when over-saturated). */
   questions: number;
   answered: number;
   /** Share of measured questions answered within every SLO, percent, with its Wilson interval. */
@@ -89,10 +92,12 @@ export function judgeProbe(segment: SegmentSummary): ProbeResult | undefined {
   const figures = segment.probe;
   if (!figures || !segment.load) return undefined;
   const { mode, load } = loadOf(segment.load);
-  const questions = figures.issued;
+  const overSaturated = isOverSaturated(figures, mode);
+  // Unanswered measured questions count as misses (the driver waited past the SLO for them),
+  // except when the probe was stopped early for over-saturation: then only the answered count.
+  const questions = overSaturated ? figures.done : figures.issued;
   const answered = figures.done - figures.failed;
   const attainment = proportion(figures.withinSlo, questions);
-  const overSaturated = isOverSaturated(figures, mode);
   const target = figures.attainment;
   const interval = wilsonInterval(figures.withinSlo, questions, Z95);
   const verdict: Verdict = overSaturated || interval.high < target ? 'fail' : interval.low >= target ? 'pass' : 'unresolved';

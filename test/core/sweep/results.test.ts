@@ -56,11 +56,13 @@ describe('judgeProbe', () => {
     expect(p.qpsPerW).toBeCloseTo(0.08, 12);
   });
 
-  it('a backlog growing faster than a tenth of the arrival rate is over-saturation: a fail whatever the attainment', () => {
-    const p = judgeProbe(probeSegment({ issued: 40, withinSlo: 40, backlog: [2, 12, 1] }))!;
+  it('a backlog growing faster than a fifth of the arrival rate, by 8 and a fifth of the arrivals, is over-saturation: a fail whatever the attainment', () => {
+    // 4 q/s: the slope must exceed 0.8 q/s; 40 arrivals: the growth must reach 8.
+    const p = judgeProbe(probeSegment({ issued: 40, withinSlo: 40, backlog: [2, 10, 1] }))!;
     expect(p).toMatchObject({ verdict: 'fail', overSaturated: true });
-    // Growing at 0.3 q/s (under 0.4): noise, not saturation.
-    expect(judgeProbe(probeSegment({ issued: 40, withinSlo: 40, backlog: [2, 12, 0.3] }))!.overSaturated).toBe(false);
+    expect(judgeProbe(probeSegment({ issued: 40, withinSlo: 40, backlog: [2, 10, 0.7] }))!.overSaturated).toBe(false);
+    expect(judgeProbe(probeSegment({ issued: 40, withinSlo: 40, backlog: [2, 9, 1] }))!.overSaturated).toBe(false);
+    expect(judgeProbe(probeSegment({ issued: 19, withinSlo: 19, backlog: [2, 20, 5] }))!.overSaturated).toBe(false); // too few arrivals to tell
   });
 
   it('a segment that is not a probe is no probe', () => {
