@@ -25,7 +25,7 @@ const help = `  Usage
 `;
 
 async function readJsonFile(file: string, what: string): Promise<{ text: string; value: unknown }> {
-  const bytes = await readUserFile(file, { what: `${what} file`, notFound: `${what} file not found` });
+  const bytes = await readUserFile(file, { what, notFound: `${what} file not found` });
   const text = decodeUtf8(bytes, file);
   return { text, value: parseJsonText(text, file) };
 }

@@ -1,3 +1,4 @@
+import { timerDelay } from './duration.js';
 /**
  * The one clock of a run. Times are milliseconds on a monotonic scale
  * (performance.now() of the main thread); `wallStart` anchors them to the wall clock.
@@ -31,7 +32,7 @@ export class ManualClock implements Clock {
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, timerDelay(ms));
     function done() {
       signal?.removeEventListener('abort', done);
       clearTimeout(timer);

@@ -65,14 +65,15 @@ export function createPromptBuilder(opts: { tokenizer: TextTokenizer; inputToken
   const { tokenizer, inputTokens: budget, mode } = opts;
   const chat = chatTokens(tokenizer);
   const separator = tokenizer.encode('\n\n');
-  const paragraphIds = new Map<string, number[]>();
-  const idsOf = (paragraph: string): number[] => {
-    let ids = paragraphIds.get(paragraph);
-    if (!ids) {
-      if (paragraphIds.size > 20_000) paragraphIds.clear();
-      paragraphIds.set(paragraph, (ids = tokenizer.encode(paragraph)));
+  const paragraphs = new Map<string, Bounded>();
+  /** A paragraph's tokens, or those of a prefix of it that already holds more than the budget. */
+  const boundedOf = (paragraph: string): Bounded => {
+    let bounded = paragraphs.get(paragraph);
+    if (!bounded) {
+      if (paragraphs.size > 20_000) paragraphs.clear();
+      paragraphs.set(paragraph, (bounded = boundedTokens(tokenizer, paragraph, budget)));
     }
-    return ids;
+    return bounded;
   };
 
   return (question: SquadQuestion, dataset: SquadDataset): BuiltPrompt => {
@@ -96,16 +97,21 @@ export function createPromptBuilder(opts: { tokenizer: TextTokenizer; inputToken
       throw new UserError(`question ${question.id}: the prompt without context takes ${overhead} tokens, more than the input budget of ${budget}`);
     }
     if (mode === 'max') {
-      const whole = measure(question.context);
-      if (whole.count <= budget) return whole.make();
-      return fitContext(tokenizer, question.context, idsOf(question.context), budget, overhead, measure, 'atMost');
+      const own = boundedOf(question.context);
+      // A context cut to its bounded prefix surely does not fit whole: only the prefix is ever tokenised.
+      if (own.text === question.context) {
+        const whole = measure(question.context);
+        if (whole.count <= budget) return whole.make();
+      }
+      return fitContext(tokenizer, own.text, own.ids, budget, overhead, measure, 'atMost');
     }
     const texts: string[] = [];
     const ids: number[] = [];
     for (const paragraph of neighbouringParagraphs(question, dataset)) {
       if (texts.length > 0) ids.push(...separator);
-      texts.push(paragraph);
-      ids.push(...idsOf(paragraph));
+      const bounded = boundedOf(paragraph);
+      texts.push(bounded.text);
+      ids.push(...bounded.ids);
       if (overhead + ids.length > budget + 8) break;
     }
     const context = texts.join('\n\n');
@@ -117,6 +123,30 @@ export function createPromptBuilder(opts: { tokenizer: TextTokenizer; inputToken
 }
 
 type Measure = (context: string) => { count: number; make: () => BuiltPrompt };
+
+/** A text's tokens; for a long one, a prefix of it and the prefix's tokens. */
+interface Bounded {
+  text: string;
+  ids: number[];
+}
+
+/**
+ * Tokenises a bounded prefix of `text` that holds more than `budget` tokens, never the
+ * whole of a huge text: a 1 MB context tokenised for every question blocked the main
+ * thread for seconds (no status line, no log flush, a slow Ctrl-C). The prefix starts at
+ * 8 characters per budget token (English runs about 4) and doubles while it holds too few.
+ */
+export function boundedTokens(tokenizer: TextTokenizer, text: string, budget: number): Bounded {
+  const enough = budget + 16;
+  for (let chars = Math.max(64, budget * 8); ; chars *= 2) {
+    if (chars >= text.length) return { text, ids: tokenizer.encode(text) };
+    // Never split a surrogate pair at the cut.
+    const end = text.charCodeAt(chars - 1) >= 0xd800 && text.charCodeAt(chars - 1) <= 0xdbff ? chars - 1 : chars;
+    const prefix = text.slice(0, end);
+    const ids = tokenizer.encode(prefix);
+    if (ids.length > enough) return { text: prefix, ids };
+  }
+}
 
 /**
  * Cuts `context` so the prompt has `budget` tokens (`exact`) or as many as fit (`atMost`).

@@ -164,7 +164,9 @@ export function parseProfile(yamlText: string, file: string, overrides: ProfileO
   const problem = profileProblems(profile, file)[0];
   if (problem) throw new UserError(`${problem.message}; ${problem.fix}`);
   if (profile.workload.duration !== undefined) {
-    parseDuration(profile.workload.duration, flags.get('workload.duration') ?? `${file}: workload.duration`);
+    const where = flags.get('workload.duration') ?? `${file}: workload.duration`;
+    // As for --duration: a run that ends before it starts is a mistake, not a request.
+    if (parseDuration(profile.workload.duration, where) <= 0) throw new UserError(`${where}: expected a positive duration like 30s or 5m, got "${profile.workload.duration}"`);
   }
   const base = path.dirname(path.resolve(file));
   const resolve = (p: string) => path.resolve(base, p);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TIMER_MS } from '../duration.js';
 
 /**
  * The profile: everything a run needs, loaded from YAML and overridden by flags.
@@ -8,6 +9,10 @@ import { z } from 'zod';
 const positiveInt = z.number({ error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer');
 const nonNegativeInt = z.number({ error: 'expected a non-negative integer' }).int('expected a non-negative integer').min(0, 'expected a non-negative integer');
 const positiveNumber = z.number({ error: 'expected a positive number' }).positive('expected a positive number');
+/** Milliseconds a timer waits: Node cannot wait longer than 2^31-1 ms (it would fire at once). */
+const timerMessage = `expected at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`;
+const timerMs = positiveInt.max(MAX_TIMER_MS, timerMessage);
+const timerMsOrZero = nonNegativeInt.max(MAX_TIMER_MS, timerMessage);
 
 export const launchSchema = z.strictObject({
   command: z.string().min(1),
@@ -17,15 +22,15 @@ export const launchSchema = z.strictObject({
   cwd: z.string().optional(),
   /** URL polled until it answers 2xx (e.g. http://127.0.0.1:8001/health). */
   readyUrl: z.string().url().optional(),
-  readyTimeoutMs: positiveInt.default(600_000),
+  readyTimeoutMs: timerMs.default(600_000),
   /** Grace period between SIGTERM and SIGKILL on shutdown. */
-  stopGraceMs: positiveInt.default(10_000),
+  stopGraceMs: timerMs.default(10_000),
   restart: z.boolean().default(false),
 });
 
 export const batchingSchema = z.strictObject({
   maxBatch: positiveInt.default(8),
-  maxWaitMs: nonNegativeInt.default(5),
+  maxWaitMs: timerMsOrZero.default(5),
 });
 
 export const modelSchema = z.strictObject({
@@ -48,7 +53,7 @@ export const modelSchema = z.strictObject({
   metricsUrl: z.string().url().optional(),
   /** Name of the environment variable holding the API key (never the key itself). */
   apiKeyEnv: z.string().optional(),
-  requestTimeoutMs: positiveInt.default(120_000),
+  requestTimeoutMs: timerMs.default(120_000),
   /** Where the model runs, for display (e.g. npu:0); an openai model defaults to 'remote'. */
   device: z.string().min(1).optional(),
   batching: batchingSchema.default({ maxBatch: 8, maxWaitMs: 5 }),
@@ -97,13 +102,13 @@ export const schedulerSchema = z.strictObject({
 
 export const telemetrySchema = z.strictObject({
   source: z.enum(['auto', 'npu-smi', 'nvidia-smi', 'rapl', 'prometheus', 'system', 'none']).default('auto'),
-  intervalMs: positiveInt.default(1000),
+  intervalMs: timerMs.default(1000),
   devices: z.array(z.number().int().min(0)).optional(),
   npuSmiPath: z.string().default('npu-smi'),
   nvidiaSmiPath: z.string().default('nvidia-smi'),
   urls: z.array(z.string().url()).default([]),
-  timeoutMs: positiveInt.default(3000),
-  idleBaselineMs: nonNegativeInt.default(0),
+  timeoutMs: timerMs.default(3000),
+  idleBaselineMs: timerMsOrZero.default(0),
   /** Which model each scraped device serves: keys are a device id (10.0.0.5:9100/npu0), an exporter (10.0.0.5:9100) or a host. */
   deviceMap: z.record(z.string(), z.enum(['A', 'B'])).optional(),
 });

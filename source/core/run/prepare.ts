@@ -49,6 +49,7 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
   const profile = await (deps.loadProfile ?? defaultLoadProfile)(flags.profile, flags.overrides);
   const dataset = await loadSquad(profile.workload.dataset);
   if (dataset.questions.length === 0) throw new UserError(`${profile.workload.dataset}: the dataset has no questions`);
+  checkRunLength(profile, dataset.questions.length);
   const tokenizer = await loadLlama3Tokenizer();
   const build = createPromptBuilder({ tokenizer, inputTokens: profile.workload.inputTokens, mode: profile.workload.promptMode });
   const profileName = profile.name ?? basename(profile.path, extname(profile.path));
@@ -104,6 +105,19 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
         }),
   };
   return { profile, options, title: `duet: ${profileName}` };
+}
+
+/** The most questions one run lists up front (each pass over the dataset is listed). */
+export const MAX_RUN_QUESTIONS = 10_000_000;
+
+/** repeat x questions must fit in memory: refuse an absurd repeat in one line instead of "Invalid array length". */
+function checkRunLength(profile: LoadedProfile, questions: number): void {
+  const { repeat, limit, warmup } = profile.workload;
+  const total = Math.max(0, questions - (warmup ?? 0)) * (repeat ?? 1);
+  if (total <= MAX_RUN_QUESTIONS || (limit !== undefined && limit <= MAX_RUN_QUESTIONS)) return;
+  throw new UserError(
+    `${profile.path}: workload.repeat: ${repeat} passes over ${questions} questions make ${total.toExponential(2)} questions, more than the ${MAX_RUN_QUESTIONS.toLocaleString('en-US')} one run can list; lower it, or bound the run with --limit`,
+  );
 }
 
 function defaultLoadProfile(path: string | undefined, overrides: RunOverrides): Promise<LoadedProfile> {

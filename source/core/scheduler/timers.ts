@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { timerDelay } from '../duration.js';
 
 /**
  * Injectable timers, so the load generator, the controller and the fake engine can run
@@ -12,7 +13,7 @@ export interface Timers {
 }
 
 export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)),
+  setTimeout: (fn, ms) => setTimeout(fn, timerDelay(ms)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
