@@ -1,6 +1,7 @@
 import type { RunOutcome } from '../controller.js';
 import type { GroupFigures, Snapshot } from '../metrics/snapshot.js';
 import { guardLine } from '../plane/guard.js';
+import { resultsOf } from '../results/flat.js';
 import { fixed, ms, percent, table } from './format.js';
 
 export const SYNTHETIC_NOTE = 'synthetic weights: timings are real, answers are not';
@@ -57,40 +58,14 @@ export function summaryText(outcome: RunOutcome): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The same summary as one JSON object (for --json). */
+/**
+ * The run's results as one JSON object (the last line of --json): `summary: true`, the
+ * session log's path, and the flat result keys of docs/results.md.
+ */
 export function summaryJson(outcome: RunOutcome): Record<string, unknown> {
-  const snapshot = outcome.snapshot;
-  const groups = Object.fromEntries(
-    rowsOf(snapshot).map(({ name, group }) => {
-      const e2e = group.latency.e2e.run;
-      return [
-        name.split(' ')[0]!,
-        {
-          completed: group.completed,
-          errors: group.errors,
-          timeouts: group.timeouts,
-          e2eMeanMs: e2e.mean,
-          e2eP50Ms: e2e.p50,
-          e2eP90Ms: e2e.p90,
-          e2eP99Ms: e2e.p99,
-          qps: group.throughput.qpsRun,
-          goodput: group.throughput.goodput,
-          em: group.accuracy.em.value,
-          f1: group.accuracy.f1,
-          qpsPerW: group.energy.qpsPerW,
-        },
-      ];
-    }),
-  );
   return {
     summary: true,
-    reason: outcome.reason,
-    ...(outcome.detail ? { detail: outcome.detail } : {}),
-    elapsedMs: snapshot.elapsedMs,
-    done: snapshot.done,
-    total: snapshot.total,
-    groups,
-    synthetic: { A: snapshot.models.A.info.synthetic, B: snapshot.models.B.info.synthetic },
-    logPath: outcome.logPath,
+    log_path: outcome.logPath ?? null,
+    ...resultsOf(outcome.snapshot, { reason: outcome.reason, ...(outcome.detail === undefined ? {} : { detail: outcome.detail }) }),
   };
 }

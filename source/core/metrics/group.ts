@@ -23,6 +23,7 @@ export class GroupAccumulator {
   /** Requests cancelled when the run ended (quit or signal): neither errors nor latencies. */
   cancelled = 0;
   outputTokens = 0;
+  inputTokens = 0;
   /** Completions meeting every configured SLO. */
   onTime = 0;
   /** Completions with an EM hit that also met every SLO. */
@@ -33,12 +34,20 @@ export class GroupAccumulator {
 
   /**
    * `scored` are the answers accuracy (and correct-on-time) counts for this completion:
-   * the record itself, none, or both of a mirror pair; `outputTokens` every token generated
-   * for it (a system answer's may exceed its record's).
+   * the record itself, none, or both of a mirror pair; `tokens` every prompt and output
+   * token processed for it (a system answer's may exceed its record's).
    */
-  addFinished(record: QueryRecord, values: Partial<Record<LatencyMetric, number[]>>, metSlo: boolean, scored: readonly QueryRecord[] = [record], outputTokens = record.outputTokens): void {
+  addFinished(
+    record: QueryRecord,
+    values: Partial<Record<LatencyMetric, number[]>>,
+    metSlo: boolean,
+    scored: readonly QueryRecord[] = [record],
+    tokens: { input: number; output: number } = { input: record.promptTokens, output: record.outputTokens },
+  ): void {
+    const outputTokens = tokens.output;
     this.completed++;
     this.outputTokens += outputTokens;
+    this.inputTokens += tokens.input;
     if (metSlo) this.onTime++;
     for (const answer of scored) {
       if (metSlo && answer.em !== undefined && answer.em >= 1) this.correctOnTime++;
@@ -72,6 +81,8 @@ export class GroupAccumulator {
       overloaded: this.overloaded,
       timeouts: this.timeouts,
       cancelled: this.cancelled,
+      inputTokens: this.inputTokens,
+      outputTokens: this.outputTokens,
       latency,
       throughput: this.throughput(window),
       accuracy: this.accuracy.figures(),

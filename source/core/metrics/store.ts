@@ -184,6 +184,8 @@ export class MetricsStore {
     return {
       t,
       elapsedMs: this.runStartT === undefined ? 0 : Math.max(0, end - this.runStartT),
+      measuredMs: durationS * 1000,
+      slo: { ...this.slo },
       paused: this.paused,
       policy: this.policy,
       load: this.load,
@@ -231,7 +233,7 @@ export class MetricsStore {
       this.groups.combined.addFailed(answer.record);
     } else {
       const values = latencyValuesOf(answer.record);
-      this.groups.combined.addFinished(answer.record, values, meetsSlo(values, this.slo), answer.scored, answer.outputTokens);
+      this.groups.combined.addFinished(answer.record, values, meetsSlo(values, this.slo), answer.scored, { input: answer.inputTokens, output: answer.outputTokens });
     }
     this.segments.addAnswer(answer);
   }

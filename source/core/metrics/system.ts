@@ -13,12 +13,13 @@ import type { QueryRecord } from '../query.js';
  *                       answers (the share of the pair's answers that are exact); the pair
  *                       fails, times out or is cancelled when either answer does
  *
- * `record` carries the question's timings and outcome, `outputTokens` every token the
- * system generated for it, `scored` the answers its accuracy counts (one, none for a
- * failure, or both of a mirror pair).
+ * `record` carries the question's timings and outcome, `inputTokens` and `outputTokens`
+ * every prompt and output token the system processed for it, `scored` the answers its
+ * accuracy counts (one, none for a failure, or both of a mirror pair).
  */
 export interface SystemAnswer {
   record: QueryRecord;
+  inputTokens: number;
   outputTokens: number;
   scored: readonly QueryRecord[];
 }
@@ -53,9 +54,9 @@ export class SystemAnswers {
     if (attempt) {
       this.escalated.delete(record.seq);
       const final: QueryRecord = { ...record, tIssued: Math.min(attempt.tIssued, record.tIssued) };
-      return { record: final, outputTokens: attempt.outputTokens + record.outputTokens, scored: record.error === undefined ? [record] : [] };
+      return { record: final, ...tokensOf(attempt, record), scored: record.error === undefined ? [record] : [] };
     }
-    if (!isMirrored(record)) return { record, outputTokens: record.outputTokens, scored: record.error === undefined ? [record] : [] };
+    if (!isMirrored(record)) return { record, ...tokensOf(record), scored: record.error === undefined ? [record] : [] };
     const other = this.halves.get(record.seq);
     if (other === undefined) {
       this.halves.set(record.seq, record);
@@ -80,8 +81,18 @@ export function systemAnswersOf(records: readonly QueryRecord[]): SystemAnswer[]
 
 function pairOf(first: QueryRecord, second: QueryRecord): SystemAnswer {
   const [early, late] = first.tDone <= second.tDone ? [first, second] : [second, first];
-  const outputTokens = early.outputTokens + late.outputTokens;
+  const tokens = tokensOf(early, late);
   const failed = [late, early].find((r) => r.error !== undefined);
-  if (failed) return { record: failed, outputTokens, scored: [] };
-  return { record: late, outputTokens, scored: [early, late] };
+  if (failed) return { record: failed, ...tokens, scored: [] };
+  return { record: late, ...tokens, scored: [early, late] };
+}
+
+function tokensOf(...records: QueryRecord[]): { inputTokens: number; outputTokens: number } {
+  let inputTokens = 0;
+  let outputTokens = 0;
+  for (const r of records) {
+    inputTokens += r.promptTokens;
+    outputTokens += r.outputTokens;
+  }
+  return { inputTokens, outputTokens };
 }

@@ -140,7 +140,7 @@ export function compareLogs(logs: readonly SessionLogData[]): Comparison {
           const window = windows.get(policy);
           if (!window) return undefined;
           const ofPolicy = records.filter((r) => r.policy === policy);
-          const answers = model === 'A+B' ? systemAnswersOf(ofPolicy) : measuredRecords(ofPolicy.filter((r) => r.model === model)).map((r) => ({ record: r, outputTokens: r.outputTokens, scored: [r] }));
+          const answers = model === 'A+B' ? systemAnswersOf(ofPolicy) : measuredRecords(ofPolicy.filter((r) => r.model === model)).map((r) => ({ record: r, inputTokens: r.promptTokens, outputTokens: r.outputTokens, scored: [r] }));
           return fromAnswers(answers, window, slo, model === 'A+B');
         });
         groups.push({ title: `policy ${policy}, ${model === 'A+B' ? 'A+B' : `model ${model}`}`, policy, model, figures });

@@ -43,9 +43,9 @@ describe('headless output', () => {
     const { out } = await headlessRun(true);
     const objects = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(objects.slice(0, 2).map((o) => o.elapsedMs)).toEqual([1000, 2000]);
-    const summary = objects.at(-1)! as { summary: boolean; groups: Record<string, { e2eMeanMs: number; qps: number; em: number }> };
+    const summary = objects.at(-1)! as { summary: boolean; request_throughput: number; models: Record<string, { mean_e2el_ms: number; em: number }> };
     expect(summary.summary).toBe(true);
-    expect(summary.groups.A).toMatchObject({ e2eMeanMs: 200, em: 100 });
-    expect(summary.groups['A+B']!.qps).toBeCloseTo(10 / 3, 6);
+    expect(summary.models.A).toMatchObject({ mean_e2el_ms: 200, em: 100 });
+    expect(summary.request_throughput).toBeCloseTo(10 / 3, 6);
   });
 });

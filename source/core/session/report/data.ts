@@ -64,6 +64,8 @@ export interface SlowRequest {
 export interface ReportData {
   logPath: string;
   complete: boolean;
+  /** How the run ended (its run-end event), when the log has one. */
+  end?: { reason: string; detail?: string };
   warnings: string[];
   facts: HeaderFacts;
   snapshot: Snapshot;
@@ -95,9 +97,11 @@ export function recordsOf(log: Pick<SessionLogData, 'events'>): QueryRecord[] {
 export function buildReportData(log: SessionLogData): ReportData {
   const snapshot = finalSnapshot(log);
   const measured = measuredRecords(recordsOf(log));
+  const runEnd = [...log.events].reverse().find((e) => e.type === 'run-end');
   return {
     logPath: log.path,
     complete: log.complete,
+    ...(runEnd?.type === 'run-end' ? { end: { reason: runEnd.reason, ...(runEnd.detail === undefined ? {} : { detail: runEnd.detail }) } } : {}),
     warnings: log.warnings,
     facts: headerFacts(log),
     snapshot,
