@@ -17,9 +17,15 @@ export function bins(width: number, counts: number[], from = 0): HistogramBin[] 
   return counts.map((count, i) => ({ fromMs: from + i * width, toMs: from + (i + 1) * width, count }));
 }
 
+/** Bins in the store's fixed log bins (five per decade), the first one starting at 10^(firstIndex/5) ms. */
+export function logBins(perDecade: number, counts: number[], firstIndex: number): HistogramBin[] {
+  return counts.map((count, i) => ({ fromMs: 10 ** ((firstIndex + i) / perDecade), toMs: 10 ** ((firstIndex + i + 1) / perDecade), count }));
+}
+
 export function latencyView(overrides: Partial<LatencyView> = {}, stats: Partial<LatencyStats> = {}): LatencyView {
   const last10s: LatencyStats = { count: 40, mean: 52, p50: 45, p90: 85, p95: 90, p99: 97, max: 99, ...stats };
-  return { last10s, last60s: last10s, run: last10s, bins10s: bins(10, [1, 2, 4, 6, 8, 7, 5, 3, 2, 2]), ...overrides };
+  const trend = { stepMs: 5000, p50: [null, 40, 42, 44, 45, 45, 46, 44, 45, 45, 45, last10s.p50 ?? null], p99: [null, 90, 92, 95, 97, 99, 96, 97, 97, 97, 97, last10s.p99 ?? null] };
+  return { last10s, last60s: last10s, run: last10s, bins10s: logBins(5, [3, 14, 23], 7), trend, ...overrides };
 }
 
 const metrics: LatencyMetric[] = ['e2e', 'ttft', 'tpot', 'itl', 'queue', 'pre', 'post', 'lag', 'e2eSched', 'ttftSched'];
@@ -121,10 +127,23 @@ export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     models: { A: model('A'), B: model('B') },
     combined: group(),
     segments: [
-      { index: 1, policy: 'round-robin', tStart: 0, tEnd: 40_000, completed: 60, e2eP50: 50, e2eP99: 120, qps: 2.5, em: 40, meanPowerW: 60 },
-      { index: 2, policy: 'cascade', tStart: 40_000, completed: 60, e2eP50: 40, e2eP99: 150, qps: 3.0, em: 48, meanPowerW: 63 },
+      {
+        index: 1, policy: 'round-robin', tStart: 0, tEnd: 40_000, completed: 60, e2eP50: 50, e2eP99: 120, qps: 2.5, em: 40, meanPowerW: 60,
+        models: {
+          A: { completed: 30, failed: 0, e2eP50: { value: 40, low: 36, high: 44 }, e2eP99: { value: 90, low: 80 }, qps: { value: 0.75, low: 0.48, high: 1.02 }, em: { value: 40, low: 24.6, high: 57.7, n: 30 } },
+          B: { completed: 30, failed: 0, e2eP50: { value: 60, low: 55, high: 66 }, e2eP99: { value: 150, low: 120 }, qps: { value: 0.75, low: 0.48, high: 1.02 }, em: { value: 40, low: 24.6, high: 57.7, n: 30 } },
+        },
+      },
+      {
+        index: 2, policy: 'cascade', tStart: 40_000, completed: 60, e2eP50: 40, e2eP99: 150, qps: 3.0, em: 48, meanPowerW: 63, escalationRate: 0.25, emBought: 5,
+        models: {
+          A: { completed: 60, failed: 0, e2eP50: { value: 30, low: 27, high: 33 }, e2eP99: { value: 95, low: 70 }, qps: { value: 1.5, low: 1.12, high: 1.88 }, em: { value: 45, low: 33.1, high: 57.5, n: 60 } },
+          B: { completed: 15, failed: 0, e2eP50: { value: 62, low: 50, high: 80 }, e2eP99: { value: 160 }, qps: { value: 0.38, low: 0.19, high: 0.56 }, em: { value: 60, low: 35.7, high: 80.2, n: 15 } },
+        },
+      },
     ],
     power: power(),
+    measuring: { samples: 0, warnSamples: 0, boundSamples: 0, boundShare: 0, worstInflationMs: 0 },
     recent: [
       { seq: 118, model: 'A', question: 'Which river flows through Paris?', prediction: 'Seine', gold: ['the Seine', 'Seine'], hit: true, e2eMs: 412 },
       { seq: 119, model: 'B', question: 'When was the treaty signed?', prediction: '1648', gold: ['1649'], hit: false, e2eMs: 1250 },
@@ -135,4 +154,3 @@ export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     ...overrides,
   };
 }
-    measuring: { samples: 0, warnSamples: 0, boundSamples: 0, boundShare: 0, worstInflationMs: 0 },

@@ -34,8 +34,17 @@ export interface LatencyView {
   last10s: LatencyStats;
   last60s: LatencyStats;
   run: LatencyStats;
-  /** Bins of the last 10 s, for the live histogram. */
+  /** Bins of the last 10 s (fixed log bins, metrics/log-bins.ts), for the live histogram. */
   bins10s: HistogramBin[];
+  /** p50 and p99 over time: the 10 s window ending every stepMs over the last 60 s, oldest first, the last one ending at t. */
+  trend: LatencyTrend;
+}
+
+export interface LatencyTrend {
+  stepMs: number;
+  /** null where the window held no value. */
+  p50: (number | null)[];
+  p99: (number | null)[];
 }
 
 export interface Proportion {
@@ -170,6 +179,26 @@ export interface SegmentSummary {
   joules?: number;
   /** Share of queries escalated (cascade policy). */
   escalationRate?: number;
+  /** Cascade: EM points the escalation bought (the large model's hits minus the small model's on the escalated questions, over all questions). */
+  emBought?: number;
+  /** Each model's own records in the segment, with 95% intervals (the A/B panel's rows). */
+  models?: Record<ModelSlot, SegmentModelFigures>;
+}
+
+/** A figure with its 95% interval; a missing bound is open (too few values to set it). */
+export interface Estimate {
+  value: number;
+  low?: number;
+  high?: number;
+}
+
+export interface SegmentModelFigures {
+  completed: number;
+  failed: number;
+  e2eP50?: Estimate;
+  e2eP99?: Estimate;
+  qps?: Estimate;
+  em?: Proportion;
 }
 
 export interface PowerView {
