@@ -119,7 +119,7 @@ export async function launchServer(spec: LaunchProfile, options: LaunchOptions):
   let stopping = false;
 
   async function spawnOnce(): Promise<Running> {
-    const env = { ...spec.env, [SERVE_NONCE_ENV]: (nonce = randomUUID()) };
+    const env: Record<string, string> = { ...spec.env, [SERVE_NONCE_ENV]: (nonce = randomUUID()) };
     const command = findExecutable(spec.command, env.PATH ?? process.env.PATH ?? '', cwd ?? process.cwd());
     if (command === undefined) throw new ServerLaunchError(`${label}: cannot start "${spec.command}": not found${spec.command.includes('/') ? '' : ' on PATH'} or not executable (ENOENT)`);
     // The child writes straight into the log file: the log survives even if duet dies.

@@ -7,11 +7,14 @@
  */
 type Check = (value: unknown) => boolean;
 
+
 const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const str: Check = (v) => typeof v === 'string';
 const bool: Check = (v) => typeof v === 'boolean';
 const slot: Check = (v) => v === 'A' || v === 'B';
-const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+function obj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 const listOf =
   (item: Check): Check =>
   (v) =>
@@ -44,6 +47,7 @@ const record = shaped({
   'tokenTimes?': listOf(num), 'chunkTokens?': listOf(num), 'batchSize?': num,
   'rawOutput?': str, 'prediction?': str, 'gold?': listOf(str), 'answerable?': bool,
   'em?': num, 'f1?': num, 'meanLogProb?': num, 'escalated?': bool, 'finishReason?': str, 'error?': str, 'timedOut?': bool,
+  'tFirstAnswerToken?': num, 'reasoningTokens?': num, 'overload?': bool,
 });
 
 const device = shaped({ id: str, 'powerW?': num, 'utilPct?': num, 'memUsedMiB?': num, 'memTotalMiB?': num, 'tempC?': num, 'name?': str });
@@ -58,6 +62,7 @@ const specs: Record<string, Spec> = {
   'engine-load': { model: slot, queued: num, running: num, batchSize: num },
   telemetry: { sample: shaped({ source: str, t: num, devices: listOf(device) }) },
   'telemetry-status': { status: shaped({ source: str, state: str, intervalMs: num, 'reason?': str }) },
+  'server-metrics': { model: slot, url: str, view: obj, 'problem?': str },
   measuring: { sample: shaped({ intervalMs: num, verdict: str, inflationMs: num, main: shaped({ loopDelayP99Ms: num, loopDelayMaxMs: num, utilisation: num }) }) },
   'policy-switch': { from: str, to: str, segment: num },
   'load-change': { load, 'segment?': num },
