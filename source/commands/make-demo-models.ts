@@ -15,9 +15,12 @@ const help = `  Usage
 
   Flags
     --out DIR       where the model folders go (default: models)
-    --dtype TYPE    fp32 (default: onnx/model.onnx, MatMul) or q4 (demo-small-q4 and
-                    demo-large-q4 with onnx/model_q4.onnx: MatMulNBits, 4-bit blocks of 32,
-                    the layout of the onnx-community q4 exports)
+    --dtype TYPE    fp32 (default: onnx/model.onnx), fp16 (onnx/model_fp16.onnx: float16
+                    weights, KV cache and logits), q4 (onnx/model_q4.onnx: MatMulNBits 4-bit
+                    blocks of 32, float32 activations) or q4f16 (onnx/model_q4f16.onnx: the
+                    same with float16 activations): the layouts and file names of the
+                    onnx-community exports. Other dtypes go to demo-small-<dtype> and
+                    demo-large-<dtype>.
     --force         rebuild even if the folders are current
 `;
 

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { float16Table } from '../float16.js';
 import { samplePromptSplit } from './calibration-set.js';
 import type { EndOfTurnBiasInfo } from './hf-files.js';
 import { specialTokens, type DemoModelSpec } from './spec.js';
@@ -95,6 +96,8 @@ export async function recordGreedyTrace(
   onProgress?: (fraction: number) => void,
 ): Promise<GreedyTrace> {
   const special = specialTokens(spec);
+  const half = spec.dtype === 'fp16' || spec.dtype === 'q4f16';
+  const table = float16Table();
   const rows = prompts.length;
   const width = Math.max(...prompts.map((p) => p.length));
   const int64 = (values: number[], cols: number): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), [rows, cols]);
@@ -107,7 +110,8 @@ export async function recordGreedyTrace(
   };
   for (let l = 0; l < spec.layers; l++) {
     for (const kind of ['key', 'value']) {
-      feeds[`past_key_values.${l}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [rows, spec.kvHeads, 0, spec.headDim]);
+      const empty = half ? new ort.Tensor('float16', new Uint16Array(0), [rows, spec.kvHeads, 0, spec.headDim]) : new ort.Tensor('float32', new Float32Array(0), [rows, spec.kvHeads, 0, spec.headDim]);
+      feeds[`past_key_values.${l}.${kind}`] = empty;
     }
   }
   const trace: GreedyTrace = { margins: prompts.map(() => []), inputs: prompts.map((p) => [p.at(-1)!]) };
@@ -115,7 +119,8 @@ export async function recordGreedyTrace(
   for (let step = 0; step < steps; step++) {
     feeds.attention_mask = int64(mask.flat(), mask[0]!.length);
     const out = await session.run(feeds);
-    const logits = out.logits!.data as Float32Array;
+    // float16 logits (fp16, q4f16) arrive as raw bits: widened once per step.
+    const logits = half ? Float32Array.from(out.logits!.data as Uint16Array, (bits) => table[bits]!) : (out.logits!.data as Float32Array);
     const next: number[] = [];
     for (let r = 0; r < rows; r++) {
       const row = logits.subarray(r * spec.vocabSize, (r + 1) * spec.vocabSize);

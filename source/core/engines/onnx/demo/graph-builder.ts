@@ -1,3 +1,4 @@
+import { float32ToFloat16 } from '../float16.js';
 import { AttributeType, DataType, type DataTypeId } from './onnx-proto.js';
 
 /** An ONNX attribute value; the kind is explicit because JS numbers cannot tell int from float. */
@@ -95,6 +96,17 @@ export class GraphBuilder {
     if (known) return known;
     const name = `const_i64_${this.constants.size}`;
     this.initializer(name, dims, BigInt64Array.from(values, (v) => BigInt(v)));
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** A shared float16 constant (deduplicated by value). */
+  float16(values: number[], dims: number[] = [values.length]): string {
+    const key = `f16:${dims.join('x')}:${values.join(',')}`;
+    const known = this.constants.get(key);
+    if (known) return known;
+    const name = `const_f16_${this.constants.size}`;
+    this.initializer(name, dims, Uint16Array.from(values, float32ToFloat16));
     this.constants.set(key, name);
     return name;
   }

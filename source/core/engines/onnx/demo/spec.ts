@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 
 /**
  * Weight formats of the demo graph, named as the onnx-community exports name theirs:
- * fp32 -> onnx/model.onnx (MatMul), q4 -> onnx/model_q4.onnx (MatMulNBits, 4-bit blocks of 32).
+ * fp32 -> onnx/model.onnx (MatMul), fp16 -> onnx/model_fp16.onnx, q4 -> onnx/model_q4.onnx
+ * (MatMulNBits, 4-bit blocks of 32), q4f16 -> onnx/model_q4f16.onnx (see llama-graph.ts).
  */
-export type DemoDtype = 'fp32' | 'q4';
-export const DEMO_DTYPES: readonly DemoDtype[] = ['fp32', 'q4'];
+export type DemoDtype = 'fp32' | 'fp16' | 'q4' | 'q4f16';
+export const DEMO_DTYPES: readonly DemoDtype[] = ['fp32', 'fp16', 'q4', 'q4f16'];
 
 /** The model file of a folder of this dtype, relative to the folder. */
 export function demoModelFile(dtype: DemoDtype = 'fp32'): string {
@@ -132,9 +133,9 @@ export function validateSpec(spec: DemoModelSpec): void {
   if (spec.heads % spec.kvHeads !== 0) throw new Error(`demo spec ${spec.name}: heads must be a multiple of kvHeads`);
   if (spec.headDim % 2 !== 0) throw new Error(`demo spec ${spec.name}: headDim must be even (RoPE rotates pairs)`);
   if (spec.vocabSize < 8) throw new Error(`demo spec ${spec.name}: vocabSize must be at least 8`);
-  if (spec.dtype === 'q4') {
+  if (spec.dtype === 'q4' || spec.dtype === 'q4f16') {
     for (const [what, size] of [['hiddenSize', spec.hiddenSize], ['intermediateSize', spec.intermediateSize], ['heads x headDim', spec.heads * spec.headDim]] as const) {
-      if (size % 32 !== 0) throw new Error(`demo spec ${spec.name}: q4 needs ${what} to be a multiple of 32 (the quantization block), got ${size}`);
+      if (size % 32 !== 0) throw new Error(`demo spec ${spec.name}: ${spec.dtype} needs ${what} to be a multiple of 32 (the quantization block), got ${size}`);
     }
   }
 }
