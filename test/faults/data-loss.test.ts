@@ -131,6 +131,24 @@ describe('stdout closed under a headless run', () => {
   }, 30_000);
 });
 
+describe('stdout closed under the real CLI', () => {
+  it('duet run --headless | head -1: exit 0, no stack trace, run-end quit, every issued question recorded', async () => {
+    const log = join(dir, 'head.jsonl');
+    // The demo models (built on first use, as npm start does); the pipe closes after the first status line.
+    const script = `node bin/duet.js run --headless --limit 400 --telemetry none --log ${log} | head -1; echo "exit \${PIPESTATUS[0]}" >&2`;
+    const result = await execa('bash', ['-c', script], { reject: false, timeout: 240_000, env: { NO_COLOR: '1' } });
+    expect(result.stdout.split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('duet: stdout closed (EPIPE), stopping as if quit');
+    expect(result.stderr).toMatch(/exit 0$/);
+    expect(result.stderr).not.toMatch(/\n\s+at |Error:/);
+    const { events } = await readSessionLog(log);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', reason: 'quit', detail: 'stdout closed' });
+    const ledger = accountFor(events);
+    expect(ledger.issued).toBeGreaterThan(0);
+    expect(ledger.problems).toEqual([]);
+  }, 240_000);
+});
+
 describe('every reader survives one bad line, a BOM and concatenated runs', () => {
   const header = fakeHeader();
   const events = fakeRunEvents({ questions: 10 });
