@@ -54,7 +54,7 @@ describe('demo model dtypes vs fp32', () => {
       expect(variant.model.files.onnxPath.endsWith(file)).toBe(true);
       expect(variant.info()).toMatchObject({ dtype, synthetic: true });
       expect(variant.model.io).toMatchObject({ layers: 2, kvHeads: 2, headDim: 8, kvType: floats, logitsType: floats });
-      expect(variant.info().weightBytes).toBeLessThan(fp32.info().weightBytes * 0.6);
+      expect(variant.info().weightBytes).toBeLessThan(fp32.info().weightBytes! * 0.6);
     });
 
     it('generates with the KV cache (batched, left-padded) the tokens of full re-runs without cache', async () => {
