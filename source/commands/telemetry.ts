@@ -5,6 +5,12 @@ import { telemetrySchema, type TelemetryProfile } from '../core/profile/schema.j
 import type { DeviceReading, TelemetrySample, TelemetryStatus } from '../core/telemetry/sample.js';
 import { defaultTelemetryDeps, detectSources, startTelemetry } from '../core/telemetry/start.js';
 import { defineCommand } from './command.js';
+import { terminalSafe } from '../core/text/sanitize.js';
+
+/** Device names, tool output and reasons come from outside: no escape sequence reaches the terminal. */
+function writeSafe(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(terminalSafe(text, { multiline: true }));
+}
 
 const sourceNames = ['auto', 'npu-smi', 'nvidia-smi', 'rapl', 'prometheus', 'system'] as const;
 type RequestedSource = (typeof sourceNames)[number];
@@ -93,7 +99,7 @@ export const command = defineCommand({
     const print = (sample: Pick<TelemetrySample, 'source' | 'devices'>) => {
       const now = new Date();
       const text = flags.json ? JSON.stringify(sampleToJson(sample, now)) : sampleToLines(sample, now).join('\n');
-      if (text !== '') process.stdout.write(`${text}\n`);
+      if (text !== '') writeSafe(process.stdout, `${text}\n`);
     };
     const requested = config.source === 'auto' ? undefined : config.source;
     return flags.once ? once(config, requested, print) : follow(config, requested, print);
@@ -112,10 +118,10 @@ async function once(config: TelemetryProfile, requested: string | undefined, pri
     try {
       const sample = await source.sample();
       print({ source: source.name, devices: sample.devices });
-      if (sample.problem) process.stderr.write(`duet: ${source.name}: ${sample.problem}\n`);
+      if (sample.problem) writeSafe(process.stderr, `duet: ${source.name}: ${sample.problem}\n`);
     } catch (error) {
       if (source.name === requested) throw new UserError(`telemetry source ${source.name} failed: ${errorMessage(error)}`);
-      process.stderr.write(`duet: ${source.name}: ${errorMessage(error)}\n`);
+      writeSafe(process.stderr, `duet: ${source.name}: ${errorMessage(error)}\n`);
       exitCode = 1;
     }
   }
@@ -130,7 +136,7 @@ async function follow(config: TelemetryProfile, requested: string | undefined, p
       if (event.type === 'telemetry') print(event.sample);
       else if (event.type === 'telemetry-status' && started) {
         const { source, state, reason } = event.status;
-        process.stderr.write(`duet: ${source} ${state}${reason ? `: ${reason}` : ''}\n`);
+        writeSafe(process.stderr, `duet: ${source} ${state}${reason ? `: ${reason}` : ''}\n`);
       }
     },
   });
@@ -140,7 +146,7 @@ async function follow(config: TelemetryProfile, requested: string | undefined, p
     throw failure(unavailable);
   }
   for (const status of handle.status().filter((s) => s.state !== 'ok')) {
-    process.stderr.write(`duet: ${status.source} ${status.state}${status.reason ? `: ${status.reason}` : ''}\n`);
+    writeSafe(process.stderr, `duet: ${status.source} ${status.state}${status.reason ? `: ${status.reason}` : ''}\n`);
   }
   started = true;
   await new Promise<void>((resolve) => {

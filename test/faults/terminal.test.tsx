@@ -92,6 +92,17 @@ describe('error messages', () => {
   }, 30_000);
 });
 
+describe('telemetry tool output', () => {
+  it('a hostile npu-smi cannot put escape sequences on the terminal through duet telemetry', async () => {
+    const tool = join(dir, 'npu-smi');
+    writeFileSync(tool, `#!/bin/sh\nprintf '\\033]0;PWNED-TITLE\\007\\033]52;c;cm0=\\007garbage from the tool\\n'\nexit 3\n`, { mode: 0o755 });
+    const result = await execa('node', ['bin/duet.js', 'telemetry', '--source', 'npu-smi', '--npu-smi', tool, '--once'], { reject: false, env: { NO_COLOR: '1' } });
+    expect(result.exitCode).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(ESCAPES);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('PWNED-TITLE');
+  }, 30_000);
+});
+
 describe('Markdown reports', () => {
   it('dataset and model text cannot become live Markdown or HTML', () => {
     const cell = escapeMarkdownCell('![x](http://evil.example/p.png) <img src=http://evil.example/q.png> [link](javascript:alert(1)) **bold** `code` a|b');
