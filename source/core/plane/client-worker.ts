@@ -108,7 +108,7 @@ function send(entry: Active): void {
   request.on('response', (response) => onResponse(entry, response));
   request.on('error', (error: Error & { code?: string }) => {
     const detail = error.code ? `${error.code} (${error.message})` : error.message;
-    if (entry.response) finish(entry, { kind: 'stream', outcome: entry.decoder.finish(), cut: detail });
+    if (entry.response) later({ entry, t: now(), run: () => finish(entry, { kind: 'stream', outcome: entry.decoder.finish(), cut: detail }) });
     else finish(entry, { kind: 'transport', message: error.message, ...(error.code ? { code: error.code } : {}), afterTokens: entry.decoder.tokens });
   });
   entry.tSent = now();
@@ -132,26 +132,49 @@ function onResponse(entry: Active, response: IncomingMessage): void {
     return;
   }
   const text = new TextDecoder();
-  response.on('data', (bytes: Buffer) => {
-    const t = now(); // stamped before any parsing
-    if (entry.ended) return;
-    const before = entry.decoder.tokens;
-    entry.decoder.feed(text.decode(bytes, { stream: true }), t);
-    const after = entry.decoder.tokens;
-    chunksRead += after - before;
-    if (!entry.announced && after > 0) {
-      entry.announced = true;
-      firstTokens.push({ id: entry.job.id, t });
-      queueFlush();
-    }
-    if (entry.decoder.complete) finish(entry, { kind: 'stream', outcome: entry.decoder.finish() }, t);
-  });
-  response.on('end', () => finish(entry, { kind: 'stream', outcome: entry.decoder.finish() }));
+  // Stamp now, parse after every read of this turn is stamped: when many sockets are ready
+  // at once, the last one's stamp must not wait for the others' parsing.
+  response.on('data', (bytes: Buffer) => later({ entry, t: now(), run: (t) => parseRead(entry, text, bytes, t) }));
+  response.on('end', () => later({ entry, t: now(), run: () => finish(entry, { kind: 'stream', outcome: entry.decoder.finish() }) }));
   // A connection that breaks mid-body still has what the decoder read (a server's last words).
-  const broken = (detail: string) => finish(entry, { kind: 'stream', outcome: entry.decoder.finish(), cut: detail });
+  const broken = (detail: string) => later({ entry, t: now(), run: () => finish(entry, { kind: 'stream', outcome: entry.decoder.finish(), cut: detail }) });
   response.on('error', (error: Error & { code?: string }) => broken(error.code ? `${error.code} (${error.message})` : error.message));
   response.on('close', () => {
     if (!response.complete) broken('connection closed');
+  });
+}
+
+function parseRead(entry: Active, text: TextDecoder, bytes: Buffer, t: number): void {
+  if (entry.ended) return;
+  const before = entry.decoder.tokens;
+  entry.decoder.feed(text.decode(bytes, { stream: true }), t);
+  const after = entry.decoder.tokens;
+  chunksRead += after - before;
+  if (!entry.announced && after > 0) {
+    entry.announced = true;
+    firstTokens.push({ id: entry.job.id, t });
+    queueFlush();
+  }
+  if (entry.decoder.complete) finish(entry, { kind: 'stream', outcome: entry.decoder.finish() }, t);
+}
+
+// --- reads stamped on arrival, handled in order once the turn's I/O callbacks are done ---
+interface Read {
+  entry: Active;
+  t: number;
+  run(t: number): void;
+}
+let unread: Read[] = [];
+let drainQueued = false;
+function later(read: Read): void {
+  unread.push(read);
+  if (drainQueued) return;
+  drainQueued = true;
+  setImmediate(() => {
+    drainQueued = false;
+    const batch = unread;
+    unread = [];
+    for (const r of batch) r.run(r.t);
   });
 }
 

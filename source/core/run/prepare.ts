@@ -19,8 +19,13 @@ import type { RunOptions } from './options.js';
 import { servedEngine, ServerStateRelay } from './served-engine.js';
 import { sharedPlane } from '../plane/plane.js';
 
-/** How long before its arrival an open-loop question is released to have its prompt built. */
-const PROMPT_LEAD_MS = 100;
+/**
+ * How long before its arrival an open-loop question is released (routed, prompt built,
+ * handed to the measuring plane, which sends it on time). Longer than the main thread's
+ * worst stalls under a live screen (80-150 ms measured on 2 busy cores); the price is
+ * that the policy decides a question up to this long before it is sent.
+ */
+const PROMPT_LEAD_MS = 250;
 
 /** Everything outside the process a run touches, injectable so tests can swap engines. */
 export interface PrepareDeps {

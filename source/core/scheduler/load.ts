@@ -136,7 +136,8 @@ export class LoadGenerator<Q> {
       if (this.cursor >= this.items.length) this.end('exhausted');
     } else if (this.arrivalTimer === undefined && this.canRelease()) {
       // The first question of a phase is due at once; later ones a drawn gap after the one before.
-      if (this.cursor === 0 || this.cursor === this.options.order.warmup.length) this.nextDue = now;
+      // A phase starts one lead from now, so even its first question is released ahead of time.
+      if (this.cursor === 0 || this.cursor === this.options.order.warmup.length) this.nextDue = now + (this.options.leadMs ?? 0);
       else if (this.nextDue === undefined) this.nextDue = now + this.gap(); // switched from a closed loop
       this.scheduleArrival();
     }
