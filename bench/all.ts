@@ -28,6 +28,7 @@ const benches: Array<[string, string, string[], string[]]> = [
   ['tui', 'bench/tui.ts', ['--rounds', '2'], ['--limit', '8', '--rounds', '1']],
   ['harness', 'bench/harness.ts', [], []],
   ['http', 'bench/http.ts', [], ['--questions', '12', '--rounds', '1']],
+  ['client', 'bench/client.ts', [], ['--seconds', '3', '--concurrency', '4,64']],
   ['score', 'bench/score.ts', [], ['--repeats', '1']],
 ];
 const only = values.only?.split(',');
