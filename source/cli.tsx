@@ -13,6 +13,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
   replay: { summary: 'play a session log back on the live screen', load: () => import('./commands/replay.js') },
   report: { summary: 'turn a session log into an HTML, Markdown or JSON report', load: () => import('./commands/report.js') },
   compare: { summary: 'compare two or more session logs side by side', load: () => import('./commands/compare.js') },
+  export: { summary: 'one row per request of a session log, as CSV, JSON lines or Parquet', load: () => import('./commands/export.js') },
   'make-demo-models': { summary: 'generate the synthetic-weight demo models', load: () => import('./commands/make-demo-models.js') },
   doctor: { summary: 'check what a run needs, with a fix for each problem', load: () => import('./commands/doctor.js') },
   sweep: { summary: "find each policy's capacity under the SLO and the trade-off between them", load: () => import('./commands/sweep.js') },
