@@ -10,7 +10,8 @@
  * --serve: two `duet serve` processes on the demo models, killed (SIGKILL) now and then
  * and restarted by the launcher.
  */
-import { createReadStream, mkdtempSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,6 +22,7 @@ import { policyNames, profileSchema } from '../source/core/profile/schema.js';
 import { startRun, type RunQuestion } from '../source/core/run/controller.js';
 import { createRandom } from '../source/core/scheduler/random.js';
 import { buildSessionHeader } from '../source/core/session/header.js';
+import { readSessionLog } from '../source/core/session/reader.js';
 import { openSessionLog } from '../source/core/session/writer.js';
 import { chaosEngine, type ChaosEngine, type ChaosRates } from './lib/chaos-engine.js';
 import { Ledger } from './lib/ledger.js';
@@ -124,6 +126,7 @@ async function main(): Promise<number> {
 
   // Checks.
   const log = await countLog(logPath);
+  const damaged = await readDamagedCopy(logPath, join(dir, 'damaged.jsonl'));
   const children = await waitGone(descendants(process.pid).filter((pid) => !baseline.has(pid) && !isToolHelper(pid)), 10_000);
   // Warm-up covers the metrics store filling its 120 s retention window.
   const mem = memory.verdict(Math.min(130_000, seconds * 600), 64);
@@ -136,6 +139,11 @@ async function main(): Promise<number> {
     ['every injected fault survived', survived === injected, `${survived}/${injected}`],
     ['the log has every record and ends with run-end', log.records === ledger.records && log.last === 'run-end' && log.warnings === 0, `log ${log.records} records vs ${ledger.records} emitted, last line ${log.last}, ${log.bad} unreadable lines`],
     [`memory stayed flat${mem.collected ? " (RSS after a full GC)" : ""}`, mem.flat, `rss ${mem.warmMiB} MiB after warm-up -> ${mem.lastMiB} MiB at the end (median of 3; ${mem.growthMiB >= 0 ? '+' : ''}${mem.growthMiB} MiB, bound ${mem.boundMiB} MiB); heap ${mem.heapWarmMiB} -> ${mem.heapLastMiB} MiB; rss samples ${mem.samplesMiB.join(' ')}`],
+    [
+      'a damaged copy of the log (BOM, an incomplete event, a cut last line) reads every record',
+      damaged.records === ledger.records && damaged.warnings === 2,
+      `${damaged.records} records vs ${ledger.records}, ${damaged.warnings} warnings (2 expected), read in ${damaged.seconds.toFixed(1)} s`,
+    ],
     ['no orphan processes', children.length === 0, children.length ? `still alive: ${children.map((pid) => `${pid} (${commandLine(pid).slice(0, 80)})`).join(', ')}` : 'none left'],
   ];
   say('');
@@ -147,6 +155,32 @@ async function main(): Promise<number> {
   say(`  lost records       ${lost}`);
   for (const [name, passed, detail] of checks) say(`${passed ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
   return checks.every(([, passed]) => passed) ? 0 : 1;
+}
+
+/**
+ * Copies the log with the damage a careless user or a failing machine does to one: a
+ * byte order mark (an editor), an incomplete query-finished in the middle, a last line cut
+ * short (SIGKILL); then reads it with the session reader, which must skip exactly the
+ * two bad lines and keep every record.
+ */
+async function readDamagedCopy(path: string, copy: string): Promise<{ records: number; warnings: number; seconds: number }> {
+  const out = createWriteStream(copy);
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  await write('\ufeff');
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    await write(`${line}\n`);
+    if (++n === 10) await write('{"type":"query-finished","t":1,"record":{"model":"A"}}\n');
+  }
+  await write('{"type":"query-finished","t":1,"rec');
+  out.end();
+  await once(out, 'finish');
+  const t0 = performance.now();
+  const data = await readSessionLog(copy);
+  const records = data.events.filter((e) => e.type === 'query-finished' || e.type === 'query-failed').length;
+  return { records, warnings: data.warnings.length, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Counts the records in the session log, streaming (it may be large). */
