@@ -89,10 +89,12 @@ export async function runSweep(run: RunHandle, plan: SweepPlan, deps: SweepDeps)
 async function runProbe(run: RunHandle, policy: string, load: number, plan: SweepPlan, deps: SweepDeps, ended: () => boolean): Promise<ProbeResult | undefined> {
   const setting = loadSetting(plan.mode, load);
   const window = { skip: plan.probeWarmup ?? probeWarmupFor(setting), count: plan.probeQuestions, attainment: plan.attainment };
+  const before = run.snapshot().segments.at(-1)?.index ?? -1;
   run.send({ type: 'setPolicy', policy });
   run.send({ type: 'setLoad', load: setting, probe: window });
+  // A run that is stopping ignores commands: then no new probe segment starts.
   const started = run.snapshot().segments.at(-1);
-  if (!started?.probe || started.policy !== policy) return undefined;
+  if (!started?.probe || started.index <= before || started.policy !== policy) return undefined;
   const t0 = deps.clock.now();
   let segment: SegmentSummary = started;
   for (;;) {

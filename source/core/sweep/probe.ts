@@ -7,18 +7,20 @@ import type { SweepMode, Verdict } from './search.js';
 export const Z95 = 1.96;
 
 /**
- * Measured questions a probe needs so that, with every one on time, the Wilson lower
- * bound reaches the target (n >= z^2 a / (1 - a)), plus a quarter so that a miss or two
- * can still pass: 0.9 -> 44, 0.95 -> 92, 0.99 -> 477.
+ * Measured questions a probe needs: the smallest n at which a probe with one late answer
+ * still passes (the Wilson lower bound of (n - 1) / n reaches the target), so that one
+ * stray miss does not leave a probe unresolved: 0.9 -> 53, 0.95 -> 110, 0.99 -> 563.
+ * (With no miss allowed, n >= z^2 a / (1 - a): 35, 73, 381.)
  */
 export function probeQuestionsFor(attainment: number): number {
-  const minimum = Math.ceil((Z95 * Z95 * attainment) / (1 - attainment));
-  return Math.max(20, Math.ceil(minimum * 1.25));
+  let n = 2;
+  while (wilsonInterval(n - 1, n, Z95).low < attainment) n++;
+  return n;
 }
 
 /** Questions at the start of a probe left out as warm-up: at least what the previous probe can still have in flight. */
 export function probeWarmupFor(load: LoadSetting): number {
-  return load.mode === 'closed' ? Math.max(4, load.concurrency) : Math.max(4, Math.ceil(2 * load.rate));
+  return load.mode === 'closed' ? Math.max(4, load.concurrency) : Math.max(4, Math.ceil(3 * load.rate));
 }
 
 export function loadSetting(mode: SweepMode, load: number): LoadSetting {
@@ -32,15 +34,17 @@ export function loadOf(setting: LoadSetting): { mode: SweepMode; load: number } 
 /**
  * Over-saturated (open loop only; a closed loop cannot queue without bound): over at least
  * 20 measured arrivals, the backlog grew (least squares) by more than a fifth of the
- * arrival rate, and by at least 8 questions and a fifth of the arrivals from first to
+ * arrival rate, and by at least 8 questions and a quarter of the arrivals from first to
  * last, i.e. questions arrive faster than they are answered. At twice the capacity that
- * shows after about 20 arrivals; a stable queue's bursts rarely reach it.
+ * shows after about 20 arrivals; a stable queue's bursts rarely reach it. It stops a
+ * probe early, and fails a probe that was stopped so (one that ran its course is judged
+ * by its attainment).
  */
 export function isOverSaturated(figures: ProbeWindowFigures, mode: SweepMode): boolean {
   if (mode !== 'rate' || figures.backlogSlope === undefined || figures.issued < 20) return false;
   const rate = arrivalRate(figures);
   const growth = figures.backlogLast - figures.backlogFirst;
-  return rate !== undefined && figures.backlogSlope > 0.2 * rate && growth >= Math.max(8, 0.2 * figures.issued);
+  return rate !== undefined && figures.backlogSlope > 0.2 * rate && growth >= Math.max(8, 0.25 * figures.issued);
 }
 
 /**
@@ -92,7 +96,7 @@ export function judgeProbe(segment: SegmentSummary): ProbeResult | undefined {
   const figures = segment.probe;
   if (!figures || !segment.load) return undefined;
   const { mode, load } = loadOf(segment.load);
-  const overSaturated = isOverSaturated(figures, mode);
+  const overSaturated = figures.issued < figures.count && isOverSaturated(figures, mode);
   // Unanswered measured questions count as misses (the driver waited past the SLO for them),
   // except when the probe was stopped early for over-saturation: then only the answered count.
   const questions = overSaturated ? figures.done : figures.issued;

@@ -1,10 +1,11 @@
 /**
  * The capacity search of one policy, as a pure state machine: bracket by doubling (or
- * halving) the load from `start` until one probe passes and a higher one fails, then
+ * halving) the load from `start` until a probe passes and a higher one fails, then
  * bisect between them (geometric midpoint for rates, integer midpoint for concurrency)
- * until the bracket is narrow enough. An unresolved probe ends the search there: its
- * attainment is statistically indistinguishable from the target, so the capacity is
- * about that load, and guessing a direction would be a guess.
+ * until the bracket is narrow enough. An unresolved probe is never taken for a pass or a
+ * fail: the search goes on outward (doubling above it, halving below it) until it has a
+ * definite pass and fail, and then stops instead of bisecting across it, since its
+ * attainment is statistically indistinguishable from the target.
  */
 export type Verdict = 'pass' | 'fail' | 'unresolved';
 export type SweepMode = 'rate' | 'concurrency';
@@ -63,16 +64,19 @@ export class CapacitySearch implements LoadPlan {
     if (this.ended) return undefined;
     const { min, max, start, mode, tolerance } = this.options;
     if (this.probes.length === 0) return clamp(round(start, mode), min, max);
-    if (this.probes.some((p) => p.verdict === 'unresolved')) return this.stop('unresolved');
-    if (this.probes.length >= this.options.maxProbes) return this.stop('probe-limit');
     const { low, high } = this.bracket();
+    const loads = this.probes.map((p) => p.load);
+    if (low !== undefined && high !== undefined && this.probes.some((p) => p.verdict === 'unresolved' && p.load > low && p.load < high)) return this.stop('unresolved');
+    if (this.probes.length >= this.options.maxProbes) return this.stop('probe-limit');
     if (high === undefined) {
-      if (low! >= max) return this.stop('above-max');
-      return this.fresh(Math.min(max, round(low! * 2, mode)));
+      const top = Math.max(...loads);
+      if (top >= max) return this.stop('above-max');
+      return this.fresh(Math.min(max, round(top * 2, mode)));
     }
     if (low === undefined) {
-      if (high <= min) return this.stop('below-min');
-      return this.fresh(Math.max(min, round(high / 2, mode)));
+      const bottom = Math.min(...loads);
+      if (bottom <= min) return this.stop('below-min');
+      return this.fresh(Math.max(min, round(bottom / 2, mode)));
     }
     if (mode === 'concurrency' ? high - low <= 1 : high / low <= 1 + tolerance) return this.stop('bracketed');
     const mid = mode === 'concurrency' ? Math.floor((low + high) / 2) : round(Math.sqrt(low * high), mode);

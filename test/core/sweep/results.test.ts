@@ -4,7 +4,7 @@ import { judgeProbe, type ProbeResult } from '../../../source/core/sweep/probe.j
 import { paretoSet, recommendation, type PolicyCapacity } from '../../../source/core/sweep/results.js';
 
 /** A probe segment: `issued` measured questions over exactly `seconds` of arrivals, `withinSlo` on time, `correct` right. */
-function probeSegment(o: { issued: number; withinSlo: number; correct?: number; seconds?: number; power?: number; backlog?: [number, number, number]; load?: number }): SegmentSummary {
+function probeSegment(o: { issued: number; count?: number; withinSlo: number; correct?: number; seconds?: number; power?: number; backlog?: [number, number, number]; load?: number }): SegmentSummary {
   const seconds = o.seconds ?? 10;
   return {
     index: 3,
@@ -14,7 +14,7 @@ function probeSegment(o: { issued: number; withinSlo: number; correct?: number; 
     completed: o.issued,
     probe: {
       skip: 4,
-      count: o.issued,
+      count: o.count ?? o.issued,
       attainment: 0.9,
       issued: o.issued,
       done: o.issued,
@@ -56,13 +56,16 @@ describe('judgeProbe', () => {
     expect(p.qpsPerW).toBeCloseTo(0.08, 12);
   });
 
-  it('a backlog growing faster than a fifth of the arrival rate, by 8 and a fifth of the arrivals, is over-saturation: a fail whatever the attainment', () => {
-    // 4 q/s: the slope must exceed 0.8 q/s; 40 arrivals: the growth must reach 8.
-    const p = judgeProbe(probeSegment({ issued: 40, withinSlo: 40, backlog: [2, 10, 1] }))!;
-    expect(p).toMatchObject({ verdict: 'fail', overSaturated: true });
-    expect(judgeProbe(probeSegment({ issued: 40, withinSlo: 40, backlog: [2, 10, 0.7] }))!.overSaturated).toBe(false);
-    expect(judgeProbe(probeSegment({ issued: 40, withinSlo: 40, backlog: [2, 9, 1] }))!.overSaturated).toBe(false);
-    expect(judgeProbe(probeSegment({ issued: 19, withinSlo: 19, backlog: [2, 20, 5] }))!.overSaturated).toBe(false); // too few arrivals to tell
+  it('a probe stopped early with its backlog growing faster than a fifth of the arrival rate, by 8 and a quarter of the arrivals, is over-saturated: a fail whatever its attainment', () => {
+    // 4 q/s: the slope must exceed 0.8 q/s; 40 of 53 arrivals: the growth must reach 10.
+    const stopped = { issued: 40, count: 53, withinSlo: 40 };
+    const p = judgeProbe(probeSegment({ ...stopped, backlog: [2, 12, 1] }))!;
+    expect(p).toMatchObject({ verdict: 'fail', overSaturated: true, questions: 40 });
+    expect(judgeProbe(probeSegment({ ...stopped, backlog: [2, 12, 0.7] }))!.overSaturated).toBe(false);
+    expect(judgeProbe(probeSegment({ ...stopped, backlog: [2, 11, 1] }))!.overSaturated).toBe(false);
+    expect(judgeProbe(probeSegment({ issued: 19, count: 53, withinSlo: 19, backlog: [2, 20, 5] }))!.overSaturated).toBe(false); // too few arrivals to tell
+    // A probe that ran its course is judged by its attainment alone.
+    expect(judgeProbe(probeSegment({ issued: 53, withinSlo: 53, backlog: [2, 22, 1] }))).toMatchObject({ verdict: 'pass', overSaturated: false });
   });
 
   it('a segment that is not a probe is no probe', () => {

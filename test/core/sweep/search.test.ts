@@ -44,10 +44,24 @@ describe('CapacitySearch', () => {
     expect(result).toEqual({ low: 6, unresolved: [], end: 'above-max' });
   });
 
-  it('an unresolved probe ends the search there, reported, not guessed', () => {
+  it('an unresolved probe is neither pass nor fail: the search brackets it and stops there, reported, not guessed', () => {
     const { loads, result } = searchAgainst(concurrency, (c) => (c < 4 ? 'pass' : c === 4 ? 'unresolved' : 'fail'));
-    expect(loads).toEqual([1, 2, 4]);
-    expect(result).toEqual({ low: 2, unresolved: [4], end: 'unresolved' });
+    // 4 is unresolved: doubling goes on to 8 (a fail); [2, 8) holds 4, so no bisecting across it.
+    expect(loads).toEqual([1, 2, 4, 8]);
+    expect(result).toEqual({ low: 2, high: 8, unresolved: [4], end: 'unresolved' });
+  });
+
+  it('a first probe unresolved: up to a failure, then down below it to a pass', () => {
+    const { loads, result } = searchAgainst(rate, (r) => (r < 1 ? 'pass' : r === 1 ? 'unresolved' : 'fail'));
+    expect(loads).toEqual([1, 2, 0.5]);
+    expect(result).toEqual({ low: 0.5, high: 2, unresolved: [1], end: 'unresolved' });
+  });
+
+  it('an unresolved probe outside the final bracket does not stop the bisection', () => {
+    // Noise: 2 unresolved, yet 4 passed; the capacity lies between 5 and 6.
+    const { loads, result } = searchAgainst(concurrency, (c) => (c === 2 ? 'unresolved' : c <= 5 ? 'pass' : 'fail'));
+    expect(loads).toEqual([1, 2, 4, 8, 6, 5]);
+    expect(result).toEqual({ low: 5, high: 6, unresolved: [2], end: 'bracketed' });
   });
 
   it('a probe limit leaves a wider bracket, labelled as such', () => {
@@ -67,10 +81,10 @@ describe('GridPoints', () => {
 });
 
 describe('probe size', () => {
-  it('is enough for an all-on-time probe to clear the target, plus a quarter', () => {
-    // n >= 1.96^2 a / (1 - a): 34.6 -> 35 at 0.9, 73.0 -> 73 at 0.95, 380.3 -> 381 at 0.99.
-    expect(probeQuestionsFor(0.9)).toBe(44);
-    expect(probeQuestionsFor(0.95)).toBe(92);
-    expect(probeQuestionsFor(0.99)).toBe(477);
+  it('is the smallest n at which one late answer still passes', () => {
+    // Wilson 95% lower bound of 52/53 = 0.9006 >= 0.9, of 51/52 = 0.8988 < 0.9 (checked by hand).
+    expect(probeQuestionsFor(0.9)).toBe(53);
+    expect(probeQuestionsFor(0.95)).toBe(110);
+    expect(probeQuestionsFor(0.99)).toBe(563);
   });
 });
