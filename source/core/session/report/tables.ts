@@ -5,6 +5,7 @@
  */
 import { fixed, ms, NA, percent } from '../../headless/format.js';
 import type { GroupFigures, Proportion } from '../../metrics/snapshot.js';
+import { guardLine, type MeasuringFigures } from '../../plane/guard.js';
 import { SYNTHETIC_LABEL, type ReportData } from './data.js';
 import { DISTRIBUTION_METRICS } from './distributions.js';
 
@@ -47,7 +48,14 @@ export function factRows(data: ReportData): [string, string][] {
   }
   rows.push(['dataset', `${facts.dataset.path} (${facts.dataset.questions} questions${facts.dataset.hash ? `, sha256 ${facts.dataset.hash}` : ''})`]);
   rows.push(['run', `${(data.snapshot.elapsedMs / 1000).toFixed(1)} s, ${data.snapshot.done}/${data.snapshot.total ?? '?'} questions${data.complete ? '' : ', interrupted (no run-end in the log)'}`]);
+  rows.push(['timing', timingFact(data.snapshot.measuring)]);
   return rows;
+}
+
+/** What the measuring guard says of the run's timings, in one cell. */
+export function timingFact(measuring: MeasuringFigures): string {
+  if (measuring.samples === 0) return 'not checked (the log has no measuring-guard samples)';
+  return guardLine(measuring) ?? `the client kept up for all ${measuring.samples} s sampled (measuring guard)`;
 }
 
 export function summaryTable(data: ReportData): Table {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../source/core/events.js';
+import { judge } from '../../../source/core/plane/guard.js';
+import { parseSessionLog } from '../../../source/core/session/reader.js';
+import { buildReportData, renderReport } from '../../../source/core/session/report/index.js';
+import { fakeHeader, fakeRunEvents, toJsonl } from './fake-run.js';
+
+const main = { loopDelayP99Ms: 2, loopDelayMaxMs: 4, utilisation: 0.4 };
+
+/** A fake run with one measuring sample per second: `bound` of them with sends 18 ms late. */
+function logWithGuard(seconds: number, bound: number) {
+  const events = fakeRunEvents({ questions: 10 });
+  const end = events.findIndex((e) => e.type === 'run-end');
+  const samples: RunEvent[] = Array.from({ length: seconds }, (_, i) => ({
+    type: 'measuring',
+    t: 1000 * (i + 1),
+    sample: judge({ intervalMs: 1000, main, ...(i < bound ? { sendLag: { p99Ms: 18, maxMs: 25, count: 9 } } : {}) }),
+  }));
+  events.splice(end, 0, ...samples);
+  return parseSessionLog(toJsonl(fakeHeader(), events), 'guard.jsonl');
+}
+
+describe('the measuring guard in reports', () => {
+  it('names the share of the run the client was the bottleneck in, and the possible inflation', () => {
+    const log = logWithGuard(20, 5);
+    expect(buildReportData(log).snapshot.measuring).toMatchObject({ samples: 20, boundSamples: 5, worstInflationMs: 18 });
+    expect(renderReport(log, 'md')).toContain('| timing | client-bound for 25% of the run: timings may be inflated by up to 18 ms |');
+    expect(renderReport(log, 'html')).toContain('client-bound for 25% of the run: timings may be inflated by up to 18 ms');
+  });
+
+  it('says the client kept up when the guard never tripped, and "not checked" for a log without it', () => {
+    expect(renderReport(logWithGuard(12, 0), 'md')).toContain('| timing | the client kept up for all 12 s sampled (measuring guard) |');
+    const old = parseSessionLog(toJsonl(fakeHeader(), fakeRunEvents({ questions: 10 })), 'old.jsonl');
+    expect(renderReport(old, 'md')).toContain('| timing | not checked (the log has no measuring-guard samples) |');
+  });
+});
