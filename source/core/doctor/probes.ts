@@ -4,7 +4,9 @@
  * can swap every probe.
  */
 import { constants, existsSync } from 'node:fs';
-import { access, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { access, open, rm } from 'node:fs/promises';
+import { ensureDir } from '../files/dirs.js';
+import { readUserFile } from '../files/read.js';
 import { createServer } from 'node:net';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -63,12 +65,8 @@ async function loader(): Promise<LoaderModule | undefined> {
 
 /** Without the loader: YAML + the schema, the first problem as one line with its key path. */
 export async function parseProfileFile(path: string): Promise<DoctorProfile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UserError(`${path}: cannot read the profile (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
-  }
+  // Only a regular file of sensible size: a FIFO or /dev/zero would hang the doctor.
+  const text = (await readUserFile(path, { what: 'profile', maxBytes: 1024 * 1024 })).toString('utf8');
   let data: unknown;
   try {
     data = parseYaml(text);
@@ -133,7 +131,8 @@ async function commandExists(command: string, cwd: string): Promise<boolean> {
 }
 
 async function writableDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  // One level at a time: a recursive mkdir spins forever under /proc.
+  ensureDir(dir);
   const probe = join(dir, `.duet-doctor-${process.pid}`);
   const handle = await open(probe, 'w', 0o600);
   await handle.close();
