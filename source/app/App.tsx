@@ -1,6 +1,7 @@
 import { useCallback, useRef } from 'react';
 import type { RunHandle } from '../core/controller.js';
 import type { Snapshot } from '../core/metrics/snapshot.js';
+import type { ReplayTimeline } from '../core/session/replay.js';
 import { terminalSafe, terminalSafeDeep } from '../core/text/sanitize.js';
 import { useKeybindings } from './hooks/useKeybindings.js';
 import { useRunEvents } from './hooks/useRunEvents.js';
@@ -23,6 +24,12 @@ export interface AppProps {
 export function replaySpeed(handle: RunHandle): number | undefined {
   const speed = (handle as RunHandle & { speed?: unknown }).speed;
   return typeof speed === 'number' && Number.isFinite(speed) ? speed : undefined;
+}
+
+/** A replay handle also tells where its playhead is in the log. */
+export function replayTimeline(handle: RunHandle): ReplayTimeline | undefined {
+  const timeline = (handle as RunHandle & { timeline?: unknown }).timeline;
+  return typeof timeline === 'function' ? (timeline as () => ReplayTimeline).call(handle) : undefined;
 }
 
 /** Wires the hooks to the pure Screen: tick-sampled snapshot, keys, run events, terminal size. */

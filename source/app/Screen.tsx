@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Snapshot } from '../core/metrics/snapshot.js';
+import type { ReplayTimeline } from '../core/session/replay.js';
 import type { FailedAnswer } from './hooks/useRunEvents.js';
 import type { Mode } from './keys.js';
 import { planLayout } from './layout.js';
@@ -9,6 +10,7 @@ import { seriesMax } from './format.js';
 import { sharedAxis } from './histogram.js';
 import { ModelPanel, type SharedScales } from './panels/ModelPanel.js';
 import { PowerPanel, powerUnavailableReason } from './panels/PowerPanel.js';
+import { ReplayBar } from './panels/ReplayBar.js';
 import { SegmentPanel } from './panels/SegmentPanel.js';
 import { SlowestPanel } from './panels/SlowestPanel.js';
 import { StatusBar } from './panels/StatusBar.js';
@@ -26,6 +28,8 @@ export interface ScreenProps {
   speed?: number;
   /** Latest failed requests (from run events), newest first. */
   failures?: readonly FailedAnswer[];
+  /** Replay: position, total and the log's segments (one line under the header). */
+  timeline?: ReplayTimeline;
 }
 
 /** One latency axis and one sparkline scale for both models: their panels compare column by column. */
@@ -54,7 +58,7 @@ export function helpNotes(snapshot: Snapshot): string[] {
  * The frame is exactly one line shorter than the terminal (Ink then redraws in place)
  * and clips what does not fit, so it neither grows nor scrolls.
  */
-export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failures }: ScreenProps) {
+export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failures, timeline }: ScreenProps) {
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return (
       <Box flexDirection="column" width={columns} height={Math.max(1, rows - 1)} overflow="hidden">
@@ -62,7 +66,7 @@ export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failur
       </Box>
     );
   }
-  const plan = planLayout(columns, rows);
+  const plan = planLayout(columns, rows - (timeline ? 1 : 0));
   const { compact, wide } = plan;
   let body;
   if (ui.help) body = <HelpOverlay mode={mode} width={columns} notes={helpNotes(snapshot)} />;
@@ -75,7 +79,7 @@ export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failur
     const halfOrFull = wide && !compact ? Math.floor(columns / 2) : columns;
     const power = <PowerPanel power={snapshot.power} energy={snapshot.combined.energy} width={halfOrFull} compact={compact} maxDevices={plan.maxDevices} />;
     const synthetic = snapshot.models.A.info.synthetic || snapshot.models.B.info.synthetic;
-    const segments = <SegmentPanel segments={snapshot.segments} width={halfOrFull} compact={compact} synthetic={synthetic} />;
+    const segments = <SegmentPanel segments={snapshot.segments} width={halfOrFull} compact={compact} synthetic={synthetic} mode={mode} />;
     body = (
       <>
         <Box flexDirection={wide ? 'row' : 'column'}>
@@ -95,6 +99,11 @@ export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failur
       <Box flexShrink={0}>
         <Header snapshot={snapshot} title={title} mode={mode} paused={effectivePaused(ui, snapshot.paused)} stopping={ui.stopping} width={columns} speed={speed} />
       </Box>
+      {timeline ? (
+        <Box flexShrink={0}>
+          <ReplayBar timeline={timeline} width={columns} />
+        </Box>
+      ) : null}
       <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
         {body}
       </Box>

@@ -33,6 +33,7 @@ const liveKeys: KeyHelp[] = [
 const replayKeys: KeyHelp[] = [
   { keys: 'space', short: 'pause', description: 'pause / resume the replay' },
   { keys: '←/→', short: 'seek', description: 'seek 10 s back / forward' },
+  { keys: '[/]', short: 'segment', description: 'seek to the start of this (or the previous) / the next segment' },
   { keys: '+/-', short: 'speed', description: 'replay faster / slower' },
   { keys: 'Tab', short: 'metric', description: 'histogram metric: e2e → ttft → tpot → itl → queue' },
   { keys: 'v', short: 'slowest', description: 'show / hide the slowest requests' },
@@ -97,6 +98,8 @@ export function interpretKey(input: string, key: KeyInfo, ctx: KeyContext): KeyR
   else if (ctx.mode === 'replay') {
     if (key.leftArrow) commands.push({ type: 'seek', deltaMs: -SEEK_STEP_MS });
     else if (key.rightArrow) commands.push({ type: 'seek', deltaMs: SEEK_STEP_MS });
+    else if (input === '[') commands.push({ type: 'seekSegment', direction: -1 });
+    else if (input === ']') commands.push({ type: 'seekSegment', direction: 1 });
   } else if (input === 'p') commands.push({ type: 'setPolicy', policy: nextPolicy(ctx.policy) });
   else if (/^[1-9]$/.test(input) && Number(input) <= policyNames.length) {
     commands.push({ type: 'setPolicy', policy: policyNames[Number(input) - 1]! });

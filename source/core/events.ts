@@ -71,4 +71,6 @@ export type RunCommand =
   | { type: 'save' }
   /** Replay only: move the playhead. */
   | { type: 'seek'; deltaMs: number }
+  /** Replay only: to the start of the next (1) or this/the previous (-1) segment. */
+  | { type: 'seekSegment'; direction: 1 | -1 }
   | { type: 'quit' };

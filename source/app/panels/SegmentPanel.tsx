@@ -4,6 +4,7 @@ import { differenceEstimate, separation } from '../../core/metrics/intervals.js'
 import type { Estimate, Proportion, SegmentModelFigures, SegmentSummary } from '../../core/metrics/snapshot.js';
 import { ms, msDelta, num, padStart, pct, signed, truncate, watts } from '../format.js';
 import { useTheme } from '../hooks/useTheme.js';
+import type { Mode } from '../keys.js';
 import type { Colour } from '../theme.js';
 
 export interface SegmentPanelProps {
@@ -12,6 +13,8 @@ export interface SegmentPanelProps {
   compact: boolean;
   /** Accuracy of synthetic weights compares nothing: EM rows are shown, never coloured. */
   synthetic?: boolean;
+  /** A replay gets no hints about keys it does not have. */
+  mode?: Mode;
 }
 
 type Figure = 'p50' | 'p99' | 'q/s' | 'EM';
@@ -88,17 +91,17 @@ export function deltaRows(prev: SegmentSummary | undefined, cur: SegmentSummary,
 }
 
 /** The cascade line (escalation and the EM it bought), else the mean power of both segments. */
-export function footer(prev: SegmentSummary | undefined, cur: SegmentSummary, synthetic: boolean): string {
+export function footer(prev: SegmentSummary | undefined, cur: SegmentSummary, synthetic: boolean, mode: Mode = 'live'): string {
   if (cur.escalationRate !== undefined) {
     const bought = synthetic ? 'not meaningful (synthetic)' : `${signed(cur.emBought, 1)} pts`;
     return `escalated ${pct(100 * cur.escalationRate, 0)} · EM bought ${bought}`;
   }
-  if (!prev) return `p, 1-8, +/- or [/] start a new segment to compare with this one`;
+  if (!prev) return mode === 'live' ? 'p, 1-8, +/- or [/] start a new segment to compare with this one' : 'the only segment so far';
   return `power ${watts(prev.meanPowerW)} → ${watts(cur.meanPowerW)}`;
 }
 
 /** The A/B comparison: per model, the current segment against the previous one, grey until a delta's interval excludes zero. */
-export function SegmentPanel({ segments, width, compact, synthetic = false }: SegmentPanelProps) {
+export function SegmentPanel({ segments, width, compact, synthetic = false, mode = 'live' }: SegmentPanelProps) {
   const theme = useTheme();
   const inner = Math.max(10, width - (compact ? 0 : 4));
   const cur = segments[segments.length - 1];
@@ -110,7 +113,7 @@ export function SegmentPanel({ segments, width, compact, synthetic = false }: Se
       ? `Δ #${cur.index} ${cur.policy} vs #${prev.index} ${prev.policy} · 95% intervals`
       : `segment #${cur.index} ${cur.policy} (the first)`;
   const rows = cur ? deltaRows(prev, cur, synthetic) : [];
-  const foot = cur ? footer(prev, cur, synthetic) : '';
+  const foot = cur ? footer(prev, cur, synthetic, mode) : '';
   if (compact) {
     const lines = SLOTS.map((slot) => {
       const mine = rows.filter((r) => r.slot === slot);

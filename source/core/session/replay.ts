@@ -4,6 +4,8 @@
  * the playhead passes its `t`, so snapshot() at playhead p equals the live run's
  * snapshot at time p (the store is a pure fold). Seeking back rebuilds the store from
  * the start. The one difference: `paused` in a snapshot reports the playback.
+ * At the end of the log the replay holds (paused on the final state, so it can be
+ * inspected); only quit ends it, unless `holdAtEnd: false`.
  */
 import { systemClock, type Clock } from '../clock.js';
 import type { RunHandle, RunOutcome } from '../controller.js';
@@ -24,11 +26,43 @@ export interface ReplayOptions {
   speed?: number;
   /** Override the store options derived from the header. */
   metrics?: MetricsOptions;
+  /** Stay on the final state at the end of the log until quit (default true); false: finish there. */
+  holdAtEnd?: boolean;
+}
+
+/** Where a segment starts on the log's clock, and what started it. */
+export interface TimelineSegment {
+  index: number;
+  t: number;
+  label: string;
+}
+
+/** The replay's position: the log's span, the playhead, and every segment of the whole log. */
+export interface ReplayTimeline {
+  start: number;
+  end: number;
+  playhead: number;
+  /** The playhead reached the end and holds there. */
+  atEnd: boolean;
+  segments: readonly TimelineSegment[];
+}
+
+/** Segment starts of a log: run-start (segment 0) and every event that carries a new segment. */
+export function timelineSegments(events: readonly RunEvent[]): TimelineSegment[] {
+  const segments: TimelineSegment[] = [];
+  for (const e of events) {
+    if (e.type === 'run-start') segments.push({ index: 0, t: e.t, label: e.policy });
+    else if (e.type === 'policy-switch') segments.push({ index: e.segment, t: e.t, label: e.to });
+    else if (e.type === 'load-change' && e.segment !== undefined) segments.push({ index: e.segment, t: e.t, label: e.load.mode === 'closed' ? `c${e.load.concurrency}` : `${e.load.rate} q/s` });
+    else if (e.type === 'weight-change' && e.segment !== undefined) segments.push({ index: e.segment, t: e.t, label: `w${e.weight.toFixed(2)}` });
+  }
+  return segments;
 }
 
 export interface ReplayHandle extends RunHandle {
   /** Where the playhead is, on the log's clock (ms). */
   playhead(): number;
+  timeline(): ReplayTimeline;
   readonly speed: number;
   readonly paused: boolean;
 }
@@ -57,6 +91,9 @@ class Replay implements ReplayHandle {
   private anchorClock: number;
   private timer?: TimerHandle;
   private done = false;
+  private atEnd = false;
+  private readonly holdAtEnd: boolean;
+  private readonly segments: TimelineSegment[];
   private resolveFinished!: (outcome: RunOutcome) => void;
   speed: number;
   paused = false;
@@ -72,6 +109,8 @@ class Replay implements ReplayHandle {
     this.speed = clampSpeed(options.speed ?? 1);
     this.start = log.events[0]?.t ?? 0;
     this.end = Math.max(this.start, lastEventTime(log.events));
+    this.holdAtEnd = (options.holdAtEnd ?? true) && log.events.length > 0;
+    this.segments = timelineSegments(log.events);
     this.anchorPlayhead = this.start;
     this.anchorClock = this.clock.now();
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
@@ -82,6 +121,11 @@ class Replay implements ReplayHandle {
   playhead(): number {
     if (this.paused || this.done) return this.anchorPlayhead;
     return Math.min(this.end, this.anchorPlayhead + (this.clock.now() - this.anchorClock) * this.speed);
+  }
+
+  timeline(): ReplayTimeline {
+    const playhead = this.advance();
+    return { start: this.start, end: this.end, playhead, atEnd: this.atEnd, segments: this.segments };
   }
 
   snapshot(): Snapshot {
@@ -97,12 +141,22 @@ class Replay implements ReplayHandle {
   send(command: RunCommand): void {
     if (this.done) return;
     switch (command.type) {
-      case 'pause':
-        this.setAnchor(this.advance());
+      case 'pause': {
+        const p = this.advance();
         this.paused = command.paused ?? !this.paused;
+        if (!this.paused && this.atEnd) {
+          // Resuming at the end plays the log again from the start.
+          this.atEnd = false;
+          this.rebuild(this.start);
+          this.setAnchor(this.start);
+        } else this.setAnchor(p);
         break;
+      }
       case 'seek':
         this.seek(command.deltaMs);
+        break;
+      case 'seekSegment':
+        this.seek(this.segmentTarget(command.direction) - this.advance());
         break;
       case 'adjustLoad':
         this.setAnchor(this.advance());
@@ -116,9 +170,22 @@ class Replay implements ReplayHandle {
     this.schedule();
   }
 
+  /**
+   * Forward: the next segment's start (the end after the last). Back: this segment's start,
+   * or the previous one's when within 2 s of it (so pressing twice keeps going back).
+   */
+  private segmentTarget(direction: 1 | -1): number {
+    const p = this.playhead();
+    const starts = this.segments.map((s) => s.t);
+    if (direction > 0) return starts.find((t) => t > p) ?? this.end;
+    const earlier = starts.filter((t) => t <= p - 2000);
+    return earlier.at(-1) ?? this.start;
+  }
+
   private seek(deltaMs: number): void {
     const from = this.advance();
     const to = Math.min(this.end, Math.max(this.start, from + deltaMs));
+    if (to < this.end) this.atEnd = false;
     // The store only folds forward: going back means folding again from the start.
     if (to < from) this.rebuild(to);
     else this.feedUpTo(to);
@@ -129,7 +196,14 @@ class Replay implements ReplayHandle {
   private advance(): number {
     const p = this.playhead();
     this.feedUpTo(p);
-    if (!this.done && !this.paused && p >= this.end && this.fed >= this.events.length) this.finish('finished');
+    if (!this.done && !this.paused && p >= this.end && this.fed >= this.events.length) {
+      if (!this.holdAtEnd) this.finish('finished');
+      else {
+        this.atEnd = true;
+        this.paused = true;
+        this.setAnchor(p);
+      }
+    }
     return p;
   }
 

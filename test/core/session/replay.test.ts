@@ -46,19 +46,62 @@ describe('createReplay', () => {
     expect(final.combined.throughput.goodput).toBeLessThan(final.combined.throughput.qpsRun!);
   });
 
-  it('plays at speed and finishes at the end of the log with the final snapshot', async () => {
+  it('plays at speed and holds at the end of the log on the final state until quit', async () => {
     const { time, replay } = setup(4);
-    await time.advance((end - start) / 4 - 1);
     let settled = false;
     void replay.finished.then(() => (settled = true));
-    await time.advance(0);
+    await time.advance((end - start) / 4 + 1000);
     expect(settled).toBe(false);
-    await time.advance(1);
+    expect(replay.timeline()).toMatchObject({ start, end, playhead: end, atEnd: true });
+    const held = replay.snapshot();
+    expect(held.paused).toBe(true);
+    expect({ ...held, paused: false }).toEqual(liveAt(end));
+    await time.advance(60_000);
+    expect(replay.playhead()).toBe(end);
+    replay.send({ type: 'quit' });
+    const outcome = await replay.finished;
+    expect(outcome.reason).toBe('quit');
+    expect({ ...outcome.snapshot, paused: false }).toEqual(liveAt(end));
+    expect(time.pendingCount).toBe(0);
+  });
+
+  it('with holdAtEnd: false finishes at the end of the log with the final snapshot', async () => {
+    const time = new VirtualTime(50_000);
+    const replay = createReplay(log, { clock: time, timers: time, speed: 4, holdAtEnd: false });
+    await time.advance((end - start) / 4);
     const outcome = await replay.finished;
     expect(outcome.reason).toBe('finished');
-    expect(outcome.exitCode).toBe(0);
     expect(outcome.snapshot).toEqual(liveAt(end));
-    expect(time.pendingCount).toBe(0);
+  });
+
+  it('resuming at the end plays again from the start', async () => {
+    const { time, replay } = setup(64);
+    await time.advance((end - start) / 64 + 10);
+    expect(replay.timeline().atEnd).toBe(true);
+    replay.send({ type: 'pause', paused: false });
+    expect(replay.playhead()).toBe(start);
+    expect(replay.timeline().atEnd).toBe(false);
+    expect(replay.snapshot()).toEqual(liveAt(start));
+  });
+
+  it('lists every segment of the log and seeks by segment', async () => {
+    const switchT = events.find((e) => e.type === 'policy-switch')!.t;
+    const { time, replay } = setup(1);
+    expect(replay.timeline().segments).toEqual([
+      { index: 0, t: start, label: 'round-robin' },
+      { index: 1, t: switchT, label: 'mirror' },
+    ]);
+    replay.send({ type: 'seekSegment', direction: 1 });
+    expect(replay.playhead()).toBe(switchT);
+    expect(replay.snapshot().policy).toBe('mirror');
+    await time.advance(2500);
+    replay.send({ type: 'seekSegment', direction: -1 }); // 2.5 s in: back to this segment's start
+    expect(replay.playhead()).toBe(switchT);
+    replay.send({ type: 'seekSegment', direction: -1 }); // at its start: the previous one
+    expect(replay.playhead()).toBe(start);
+    replay.send({ type: 'seekSegment', direction: 1 });
+    replay.send({ type: 'seekSegment', direction: 1 }); // after the last segment: the end
+    expect(replay.playhead()).toBe(end);
   });
 
   it('seeking back rebuilds the store, seeking forward feeds it; both clamp to the log', async () => {
@@ -75,7 +118,8 @@ describe('createReplay', () => {
     expect(replay.snapshot()).toEqual(liveAt(start + 2600));
     replay.send({ type: 'seek', deltaMs: 10_000_000 });
     await time.advance(0);
-    expect((await replay.finished).snapshot).toEqual(liveAt(end));
+    expect(replay.timeline().atEnd).toBe(true);
+    expect({ ...replay.snapshot(), paused: false }).toEqual(liveAt(end));
   });
 
   it('pause freezes the playhead and shows as paused; speed doubles and halves within 0.25x-64x', async () => {
