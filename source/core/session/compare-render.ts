@@ -69,7 +69,7 @@ export function compareTables(comparison: Comparison): CompareTable[] {
 }
 
 function logList(comparison: Comparison): string[] {
-  return comparison.logs.map((l, i) => `${i + 1}. ${l.name}: ${l.path}${l.profile ? ` (profile ${l.profile})` : ''}, A ${l.models.A}, B ${l.models.B}`);
+  return comparison.logs.map((l, i) => `${i + 1}. ${l.name}: ${l.path}${l.profile ? ` (profile ${l.profile})` : ''}, A ${l.models.A}, B ${l.models.B}${l.timing ? ` — ${l.timing}` : ''}`);
 }
 
 export function renderCompareText(comparison: Comparison): string {

@@ -12,6 +12,7 @@ import { percentilesOf } from '../metrics/percentiles.js';
 import type { GroupFigures, Proportion, Snapshot } from '../metrics/snapshot.js';
 import { systemAnswersOf, type SystemAnswer } from '../metrics/system.js';
 import { wilsonInterval } from '../metrics/wilson.js';
+import { guardLine } from '../plane/guard.js';
 import type { QueryRecord } from '../query.js';
 import { finalSnapshot, lastEventTime, metricsOptionsFor } from './fold.js';
 import type { SessionLogData } from './reader.js';
@@ -41,7 +42,8 @@ export interface CompareGroup {
 }
 
 export interface Comparison {
-  logs: { path: string; name: string; profile?: string; models: Record<ModelSlot, string> }[];
+  /** timing: the measuring guard's line when it tripped in that run (its figures may be inflated). */
+  logs: { path: string; name: string; profile?: string; models: Record<ModelSlot, string>; timing?: string }[];
   groups: CompareGroup[];
 }
 
@@ -119,6 +121,10 @@ function displayNames(paths: readonly string[]): string[] {
   return base.map((name, i) => (base.indexOf(name) === base.lastIndexOf(name) ? name : paths[i]!));
 }
 
+function timingOf(snapshot: Snapshot): string | undefined {
+  return guardLine(snapshot.measuring);
+}
+
 export function compareLogs(logs: readonly SessionLogData[]): Comparison {
   const names = displayNames(logs.map((l) => l.path));
   const snapshots = logs.map((log) => finalSnapshot(log));
@@ -155,6 +161,7 @@ export function compareLogs(logs: readonly SessionLogData[]): Comparison {
         name: names[i]!,
         ...(typeof profile === 'string' ? { profile } : {}),
         models: { A: log.header.models.A.label, B: log.header.models.B.label },
+        ...(timingOf(snapshots[i]!) ? { timing: timingOf(snapshots[i]!) } : {}),
       };
     }),
     groups,
