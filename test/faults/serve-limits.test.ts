@@ -30,6 +30,18 @@ describe('duet serve paths', () => {
   });
 });
 
+describe('duet serve identity', () => {
+  it('echoes the nonce of the duet that launched it in /v1/models, and nothing without one', async () => {
+    server = await startServeServer(fakeEngine().engine, { modelId: 'demo-small', encode: charEncode, maxTokens: 8, maxBodyBytes: 4096, nonce: 'n-123' });
+    const listed = (await (await fetch(`${server.url}/models`)).json()) as { data: { id: string; duet: { nonce?: string } }[] };
+    expect(listed.data.map((m) => [m.id, m.duet.nonce])).toEqual([['demo-small', 'n-123']]);
+    await server.close();
+    server = await startServeServer(fakeEngine().engine, { modelId: 'demo-small', encode: charEncode, maxTokens: 8, maxBodyBytes: 4096 });
+    const plain = (await (await fetch(`${server.url}/models`)).json()) as { data: { duet: Record<string, unknown> }[] };
+    expect('nonce' in plain.data[0]!.duet).toBe(false);
+  });
+});
+
 describe('duet serve prompt length', () => {
   it('refuses a prompt over the limit with 400 naming the limit; the engine never sees it and a huge one is never tokenised whole', async () => {
     const fake = fakeEngine();
