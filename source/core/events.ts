@@ -2,6 +2,7 @@ import type { EngineInfo, ModelSlot } from './engines/engine.js';
 import type { QueryRecord } from './query.js';
 import type { MeasuringSample } from './plane/guard.js';
 import type { TelemetrySample, TelemetryStatus } from './telemetry/sample.js';
+import type { ServerView } from './telemetry/server-view.js';
 
 export type LoadSetting = { mode: 'closed'; concurrency: number } | { mode: 'open'; rate: number };
 
@@ -48,6 +49,8 @@ export type RunEvent =
   /** The measuring guard, once a second: how loaded the threads that take the timings were. */
   | { type: 'measuring'; t: number; sample: MeasuringSample }
   | { type: 'telemetry-status'; t: number; status: TelemetryStatus }
+  /** The server's own view of its load (its /metrics), about every 2 s per HTTP model; `problem` when the scrape failed. */
+  | { type: 'server-metrics'; t: number; model: ModelSlot; url: string; view: ServerView; problem?: string }
   | { type: 'policy-switch'; t: number; from: string; to: string; segment: number }
   /** `segment`: the segment this change starts (absent in logs from before load changes started segments). */
   | { type: 'load-change'; t: number; load: LoadSetting; segment?: number; probe?: ProbeWindow }

@@ -6,6 +6,7 @@ import { logSparkline, ms, num, padStart, pct, sparkline, truncate } from '../fo
 import type { LogAxis } from '../histogram.js';
 import { useTheme } from '../hooks/useTheme.js';
 import type { HistogramMetric } from '../state.js';
+import { ServerLine } from './ServerPanel.js';
 
 /** Shared by both model panels, so that their bars and sparklines compare. */
 export interface SharedScales {
@@ -97,6 +98,7 @@ export function ModelPanel({ model, metric, scales, width, histRows, compact }: 
         {stateBadge ? <Badge label={truncate(stateBadge.label, Math.floor(inner / 2))} colour={stateBadge.colour} /> : <Text color={theme.good}>{stateText}</Text>}
       </Box>
       {compact ? null : line(`${load} · ${errs}`, model.errors > 0 ? theme.bad : undefined)}
+      {compact ? null : <ServerLine model={model} width={inner} />}
       {compact ? (
         line(compactPercentiles(model, metric, inner))
       ) : (

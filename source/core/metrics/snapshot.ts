@@ -4,6 +4,7 @@ import type { MeasuringFigures } from '../plane/guard.js';
 import type { QueryRecord } from '../query.js';
 import type { SloTargets } from './latency-values.js';
 import type { DeviceReading, TelemetryStatus } from '../telemetry/sample.js';
+import type { ServerView } from '../telemetry/server-view.js';
 
 /**
  * What the UI, the headless printer, replay and reports render. Produced by the metrics
@@ -102,6 +103,8 @@ export interface GroupFigures {
   completed: number;
   /** Failed records that neither timed out nor were cancelled (errors, timeouts and cancelled are disjoint). */
   errors: number;
+  /** Of the errors, those the server refused or dropped for load (429, 503, token timeouts): overload, not a fault. */
+  overloaded?: number;
   timeouts: number;
   /** Requests cancelled because the run ended (quit or signal): not errors, not in any latency figure. */
   cancelled: number;
@@ -122,6 +125,15 @@ export interface ModelFigures extends GroupFigures {
   queueDepth: number;
   inFlight: number;
   batchSize: number;
+  /** The server's own view of its load (its /metrics), when it is scraped. */
+  server?: ServerFigures;
+}
+
+/** The latest scrape of a server's /metrics: when, from where, what it said (or why it could not be read). */
+export interface ServerFigures extends ServerView {
+  t: number;
+  url: string;
+  problem?: string;
 }
 
 /**

@@ -9,7 +9,7 @@ import { MeasuringTally } from '../plane/guard.js';
 import { PowerTracker } from './power.js';
 import { RecentAnswers, SlowestRecords } from './recent.js';
 import { SegmentTracker } from './segments.js';
-import type { ModelFigures, Snapshot } from './snapshot.js';
+import type { ModelFigures, ServerFigures, Snapshot } from './snapshot.js';
 import { SystemAnswers, isSuperseded } from './system.js';
 
 export interface MetricsOptions {
@@ -52,6 +52,7 @@ export class MetricsStore {
   private readonly segments: SegmentTracker;
   private readonly power = new PowerTracker();
   private readonly recent: RecentAnswers;
+  private readonly serverViews: Partial<Record<ModelSlot, ServerFigures>> = {};
   private readonly slowest: SlowestRecords;
   private readonly warnings: string[] = [];
   private readonly measuring = new MeasuringTally();
@@ -123,6 +124,10 @@ export class MetricsStore {
       case 'telemetry':
         this.power.addSample(event.sample);
         break;
+      case 'server-metrics':
+        // A failed scrape blanks the view: a stale queue length would read as the present one.
+        this.serverViews[event.model] = { ...event.view, t: event.t, url: event.url, ...(event.problem ? { problem: event.problem } : {}) };
+        break;
       case 'measuring':
         this.measuring.add(event.sample);
         break;
@@ -179,6 +184,7 @@ export class MetricsStore {
         queueDepth: model.queueDepth,
         inFlight: model.inFlight,
         batchSize: model.batchSize,
+        ...(this.serverViews[slot] ? { server: this.serverViews[slot] } : {}),
       };
     }
     return {

@@ -27,7 +27,7 @@ export interface SessionLogData {
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<RunEventType>([
   'run-start', 'query-issued', 'query-started', 'first-token', 'query-finished', 'query-failed', 'engine-load',
-  'telemetry', 'telemetry-status', 'measuring', 'policy-switch', 'load-change', 'weight-change', 'pause', 'save', 'server', 'warning', 'run-end',
+  'telemetry', 'telemetry-status', 'server-metrics', 'measuring', 'policy-switch', 'load-change', 'weight-change', 'pause', 'save', 'server', 'warning', 'run-end',
 ]);
 
 /**
