@@ -88,6 +88,28 @@ describe('readiness reaches our own server', () => {
     expect(error!.message).toMatch(/EADDRINUSE/);
   }, 30_000);
 
+  it('two launched duet serve on one port: the first is ready (its nonce echoed), the second fails in one message', async () => {
+    const port = await freePort();
+    const serveSpec = launchSchema.parse({
+      command: process.execPath,
+      args: [resolve('bin/duet.js'), 'serve', '--model', resolve('models/demo-small'), '--port', String(port)],
+      readyUrl: `http://127.0.0.1:${port}/health`,
+      readyTimeoutMs: 60_000,
+      stopGraceMs: 5_000,
+    });
+    const identity = { modelsUrl: `http://127.0.0.1:${port}/v1/models` };
+    const logDir = mkdtempSync(join(tmpdir(), 'duet-two-serve-'));
+    const first = await launchServer(serveSpec, { name: 'A', logDir, pollIntervalMs: 100, identity });
+    cleanup.push(() => first.stop());
+    const second = await launchServer(serveSpec, { name: 'B', logDir, pollIntervalMs: 100, identity }).then(
+      (server) => (cleanup.push(() => server.stop()), undefined),
+      (e: Error) => e,
+    );
+    expect(second, 'the second launch must fail').toBeInstanceOf(Error);
+    expect(second!.message).toMatch(/^server "B" exited with code 1 before it was ready; last lines of .*B\.log:/);
+    expect(second!.message).toContain(`duet serve: port ${port} on 127.0.0.1 is in use`);
+  }, 120_000);
+
   it('the nonce tells our duet serve from another one; the model id tells other servers apart', async () => {
     let entries: unknown[] = [];
     const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: entries })));
