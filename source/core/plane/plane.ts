@@ -7,8 +7,10 @@ const BOOT_URL = new URL('../engines/onnx/worker-boot.mjs', import.meta.url);
 const ENTRY_URL = new URL('./client-worker.ts', import.meta.url);
 
 export interface MeasuringPlaneOptions {
-  /** Client worker threads (default: one per spare core, at most 4, at least 1). */
+  /** Client worker threads to start with (default 1). */
   workers?: number;
+  /** The most it grows to when its threads get busy (default: one per spare core, 1 to 4). */
+  maxWorkers?: number;
   clock?: Clock;
   healthIntervalMs?: number;
 }
@@ -25,9 +27,17 @@ interface ClientThread {
   index: number;
 }
 
-/** Worker threads to start by default: every core but the main thread's, 1 to 4. */
+/** The most client threads by default: every core but the main thread's, 1 to 4. */
 export function defaultClientWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+/** A client thread busier than this for a whole interval means the plane needs another one. */
+export const GROW_AT_UTILISATION = 0.6;
+
+/** Whether a health report says the plane should grow (pure, for the test). */
+export function shouldGrow(utilisation: number, threads: number, maxThreads: number): boolean {
+  return utilisation > GROW_AT_UTILISATION && threads < maxThreads;
 }
 
 /**
@@ -41,6 +51,7 @@ export class MeasuringPlane {
   private readonly pending = new Map<string, Pending>();
   private readonly healthListeners = new Set<(health: PlaneHealth) => void>();
   private starting?: Promise<void>;
+  private growing = false;
   private users = 0;
   private readonly clock: Clock;
 
@@ -106,9 +117,24 @@ export class MeasuringPlane {
   }
 
   private async spawnAll(): Promise<void> {
-    const count = this.options.workers ?? defaultClientWorkers();
+    const count = this.options.workers ?? 1;
     const spawned = await Promise.all(Array.from({ length: count }, (_, index) => this.spawn(index)));
     this.threads = spawned;
+  }
+
+  /** One more client thread (new requests go to the least busy one). */
+  private grow(): void {
+    if (this.growing || !this.starting) return;
+    this.growing = true;
+    const index = Math.max(-1, ...this.threads.map((t) => t.index)) + 1;
+    this.spawn(index).then(
+      (thread) => {
+        this.growing = false;
+        if (this.starting) this.threads.push(thread);
+        else void stopThread(thread);
+      },
+      () => (this.growing = false),
+    );
   }
 
   private spawn(index: number): Promise<ClientThread> {
@@ -147,6 +173,7 @@ export class MeasuringPlane {
       }
     } else if (message.type === 'health') {
       for (const listener of this.healthListeners) listener(message.health);
+      if (shouldGrow(message.health.utilisation, this.threads.length, this.options.maxWorkers ?? defaultClientWorkers())) this.grow();
     }
   }
 

@@ -94,3 +94,12 @@ describe('the run\'s measuring guard', () => {
     expect(sample.inflationMs).toBe(12);
   });
 });
+
+describe('measuring plane growth', () => {
+  it('adds a client thread when one was busy more than 60% of an interval, up to the limit', async () => {
+    const { shouldGrow } = await import('../../../source/core/plane/plane.js');
+    expect(shouldGrow(0.61, 1, 3)).toBe(true);
+    expect(shouldGrow(0.6, 1, 3)).toBe(false);
+    expect(shouldGrow(0.95, 3, 3)).toBe(false);
+  });
+});
