@@ -9,12 +9,13 @@
  * Decode tokens/s excludes prefill: (N+1 tokens - 1 token) / N, stop ids ignored.
  * Goal: >= 80% of onnxruntime's read bandwidth.
  *
- * When models/demo-small-q4 exists (make-demo-models --dtype q4), its decode is measured
- * in the same alternation: q4 / fp32 tokens/s next to the ratio of bytes read per token
- * (q4 reads its 4-bit blocks and scales; its float16 embedding table serves the input
- * Gather, one row a token, and does not count).
+ * The other dtypes of the model that exist next to it (models/demo-small-fp16, -q4, -q4f16
+ * from make-demo-models --dtype ...) are measured in the same alternation: their decode
+ * tokens/s over fp32's next to the ratio of bytes read per token (quantized variants read
+ * their 4-bit blocks and scales; their float16 embedding table serves the input Gather, one
+ * row a token, and does not count).
  *
- *   npm run bench:bandwidth -- [--model models/demo-small] [--q4 models/demo-small-q4] [--tokens 128] [--repeats 3] [--threads 2] [--read-mb 256]
+ *   npm run bench:bandwidth -- [--model models/demo-small] [--variants fp16,q4,q4f16] [--tokens 128] [--repeats 3] [--threads 2] [--read-mb 256]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,13 +25,13 @@ import { GraphBuilder, int } from '../source/core/engines/onnx/demo/graph-builde
 import { encodeOnnxModel } from '../source/core/engines/onnx/demo/model-file.js';
 import { DataType } from '../source/core/engines/onnx/demo/onnx-proto.js';
 import { OnnxGenerator } from '../source/core/engines/onnx/generator.js';
-import { modelDir, repoRoot, requireModel } from './lib/env.js';
+import { modelDir, requireModel } from './lib/env.js';
 import { report, type Figure } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: modelDir('demo-small') },
-    q4: { type: 'string', default: join(repoRoot, 'models', 'demo-small-q4') },
+    variants: { type: 'string', default: 'fp16,q4,q4f16' },
     tokens: { type: 'string', default: '128' },
     repeats: { type: 'string', default: '3' },
     threads: { type: 'string', default: '2' },
@@ -71,6 +72,8 @@ function copyBandwidth(source: Buffer, target: Buffer): number {
 
 interface Decoder {
   generator: OnnxGenerator;
+  dtype: string;
+  dir: string;
   /** Weight bytes one decode step reads. */
   bytesPerToken: number;
   best: number;
@@ -81,9 +84,9 @@ async function decoder(dir: string): Promise<Decoder> {
   const { weightBytes, dtype } = generator.info();
   if (!weightBytes) throw new Error(`${dir}: the engine reports no weightBytes`);
   const { vocab_size: vocab = 0, hidden_size: hidden = 0 } = generator.model.files.config;
-  // q4: the float16 table of the input Gather is read one row a token, not whole.
-  const bytesPerToken = dtype === 'q4' ? weightBytes - vocab * hidden * 2 : weightBytes;
-  return { generator, bytesPerToken, best: 0 };
+  // Quantized: the float16 table of the input Gather is read one row a token, not whole.
+  const bytesPerToken = dtype === 'q4' || dtype === 'q4f16' ? weightBytes - vocab * hidden * 2 : weightBytes;
+  return { generator, dtype: dtype ?? 'fp32', dir, bytesPerToken, best: 0 };
 }
 
 // A short prompt: decode, not prefill, is what this measures.
@@ -95,8 +98,14 @@ const timed = async (d: Decoder, n: number) => {
 };
 
 const fp32 = await decoder(values.model);
-const q4 = existsSync(join(values.q4, 'config.json')) ? await decoder(values.q4) : undefined;
-const decoders = [fp32, ...(q4 ? [q4] : [])];
+const variantDirs = values.variants
+  .split(',')
+  .filter(Boolean)
+  .map((dtype) => `${values.model.replace(/\/+$/, '')}-${dtype}`)
+  .filter((dir) => existsSync(join(dir, 'config.json')));
+const variants: Decoder[] = [];
+for (const dir of variantDirs) variants.push(await decoder(dir));
+const decoders = [fp32, ...variants];
 for (const d of decoders) await timed(d, 8); // warm-up
 const probe = await readProbe();
 await probe();
@@ -133,16 +142,15 @@ const absolute: Record<string, number> = {
   copyBytesPerS: bestCopy,
   readBufferBytes: readBytes,
 };
-if (q4) {
-  const speed = q4.best / fp32.best;
-  const bytes = fp32.bytesPerToken / q4.bytesPerToken;
-  console.log(`${values.q4}: ${(q4.bytesPerToken / 1e6).toFixed(0)} MB read per token, batch-1 decode ${q4.best.toFixed(1)} tokens/s (${speed.toFixed(2)}x fp32; bytes ratio ${bytes.toFixed(2)}x)`);
+for (const v of variants) {
+  const speed = v.best / fp32.best;
+  const bytes = fp32.bytesPerToken / v.bytesPerToken;
+  console.log(`${v.dir}: ${(v.bytesPerToken / 1e6).toFixed(0)} MB read per token, batch-1 decode ${v.best.toFixed(1)} tokens/s (${speed.toFixed(2)}x fp32; bytes ratio ${bytes.toFixed(2)}x)`);
   figures.push(
-    { name: 'q4 / fp32 batch-1 decode tokens/s', measured: speed, unit: 'x' },
-    { name: 'fp32 / q4 weight bytes read per token (the memory-bound ceiling of the line above)', measured: bytes, unit: 'x' },
-    { name: 'q4 batch-1 decode weight bandwidth / onnxruntime read bandwidth', measured: (q4.bytesPerToken * q4.best) / bestRead, unit: '%' },
+    { name: `${v.dtype} / fp32 batch-1 decode tokens/s (fp32 / ${v.dtype} bytes read per token: ${bytes.toFixed(2)}x)`, measured: speed, unit: 'x' },
+    { name: `${v.dtype} batch-1 decode weight bandwidth / onnxruntime read bandwidth`, measured: (v.bytesPerToken * v.best) / bestRead, unit: '%' },
   );
-  Object.assign(absolute, { q4BytesPerToken: q4.bytesPerToken, q4DecodeTokensPerS: q4.best });
+  Object.assign(absolute, { [`${v.dtype}BytesPerToken`]: v.bytesPerToken, [`${v.dtype}DecodeTokensPerS`]: v.best });
 }
 report({
   bench: 'bandwidth',

@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ensureDemoModels } from '../core/engines/onnx/demo/ensure.js';
 import { SYNTHETIC_NOTICE } from '../core/engines/onnx/demo/hf-files.js';
-import { DEMO_DTYPES, demoSpecs, type DemoDtype, type DemoModelSpec } from '../core/engines/onnx/demo/spec.js';
+import { DEMO_DTYPES, demoSpecIn, demoSpecs, type DemoDtype, type DemoModelSpec } from '../core/engines/onnx/demo/spec.js';
 import { errorMessage, UsageError, UserError } from '../core/errors.js';
 import { defineCommand } from './command.js';
 
@@ -62,8 +62,7 @@ function progressPrinter(stream: NodeJS.WriteStream): (model: string, stage: str
 /** The two demo specs in `dtype`: fp32 keeps their names, other dtypes get a suffix (demo-small-q4). */
 function demoSpecsOf(dtype: string): DemoModelSpec[] {
   if (!DEMO_DTYPES.includes(dtype as DemoDtype)) throw new UsageError(`--dtype ${dtype}: expected one of ${DEMO_DTYPES.join(', ')}`);
-  const specs = Object.values(demoSpecs);
-  return dtype === 'fp32' ? specs : specs.map((spec) => ({ ...spec, name: `${spec.name}-${dtype}`, dtype: dtype as DemoDtype }));
+  return Object.values(demoSpecs).map((spec) => demoSpecIn(spec, dtype as DemoDtype));
 }
 
 export const command = defineCommand({

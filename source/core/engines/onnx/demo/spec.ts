@@ -73,6 +73,19 @@ export const demoSpecs: { 'demo-small': DemoModelSpec; 'demo-large': DemoModelSp
   },
 };
 
+/** The spec of a demo model in a dtype: fp32 keeps the plain name, others get a suffix (demo-small-q4). */
+export function demoSpecIn(spec: DemoModelSpec, dtype: DemoDtype): DemoModelSpec {
+  return dtype === 'fp32' ? spec : { ...spec, name: `${spec.name}-${dtype}`, dtype };
+}
+
+/** The demo spec a folder name stands for (demo-small, demo-large-q4, ...), or undefined. */
+export function demoSpecNamed(name: string): DemoModelSpec | undefined {
+  for (const spec of Object.values(demoSpecs)) {
+    for (const dtype of DEMO_DTYPES) if (demoSpecIn(spec, dtype).name === name) return demoSpecIn(spec, dtype);
+  }
+  return undefined;
+}
+
 /** A tiny model for tests: small vocabulary, two layers, grouped-query attention. */
 export function tinySpec(overrides: Partial<DemoModelSpec> = {}): DemoModelSpec {
   return {

@@ -46,3 +46,13 @@ describe('quantizeQ4 (MatMulNBits layout)', () => {
     await session.release();
   });
 });
+
+describe('demo spec names per dtype', () => {
+  it('maps folder names to the spec and dtype they were built from', async () => {
+    const { demoSpecNamed, demoSpecs } = await import('../../../../../source/core/engines/onnx/demo/spec.js');
+    expect(demoSpecNamed('demo-small')).toEqual(demoSpecs['demo-small']);
+    expect(demoSpecNamed('demo-large-q4')).toEqual({ ...demoSpecs['demo-large'], name: 'demo-large-q4', dtype: 'q4' });
+    expect(demoSpecNamed('demo-small-q4f16')?.dtype).toBe('q4f16');
+    expect(demoSpecNamed('demo-small-q3')).toBeUndefined();
+  });
+});
