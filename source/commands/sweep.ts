@@ -30,9 +30,10 @@ const help = `  Usage
     --grid 1,2,4,8       probe these loads only, instead of searching
     --start N            first load of the search (default 2 q/s, or concurrency 1)
     --max N              highest load the search tries (default 1000 q/s, or 1024)
-    --probe-questions N  measured questions per probe (default: enough for the target, 44 at 0.9)
+    --probe-questions N  measured questions per probe (default: the fewest that can pass, 35 at 0.9;
+                         53 lets one late answer pass)
     --probe-warmup N     questions left out at the start of each probe (default: the load's in-flight count, at least 4)
-    --max-probes N       probes per policy at most (default 8)
+    --max-probes N       probes per policy at most (default 6)
     --report FILE        HTML report path (default: the log's path with .sweep.html)
     --resume LOG         continue an interrupted sweep: its finished probes are kept, the rest run (into a new log)
     --from LOG           no run: print the table and write the report of a sweep's log

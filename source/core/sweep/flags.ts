@@ -80,7 +80,7 @@ export function parseSweepFlags(raw: RawSweepFlags): SweepFlags {
     start: start === undefined ? (sweepMode === 'rate' ? 2 : 1) : load(start, '--start', sweepMode),
     max: max === undefined ? (sweepMode === 'rate' ? 1000 : 1024) : load(max, '--max', sweepMode),
     probeQuestions: probeQuestions === undefined ? probeQuestionsFor(target) : wholeNumber(probeQuestions, '--probe-questions', 1),
-    maxProbes: maxProbes === undefined ? 8 : wholeNumber(maxProbes, '--max-probes', 1),
+    maxProbes: maxProbes === undefined ? 6 : wholeNumber(maxProbes, '--max-probes', 1),
   };
   if (slo !== undefined) flags.slo = parseSlo(slo);
   if (grid !== undefined) flags.grid = grid.split(',').map((g) => load(g.trim(), '--grid', sweepMode));

@@ -7,14 +7,14 @@ import type { SweepMode, Verdict } from './search.js';
 export const Z95 = 1.96;
 
 /**
- * Measured questions a probe needs: the smallest n at which a probe with one late answer
- * still passes (the Wilson lower bound of (n - 1) / n reaches the target), so that one
- * stray miss does not leave a probe unresolved: 0.9 -> 53, 0.95 -> 110, 0.99 -> 563.
- * (With no miss allowed, n >= z^2 a / (1 - a): 35, 73, 381.)
+ * Measured questions a probe needs: the smallest n at which a probe with `misses` late
+ * answers can still pass (the Wilson lower bound of (n - misses) / n reaches the target).
+ * The default, no miss, is the smallest probe that can decide both ways,
+ * n >= z^2 a / (1 - a): 0.9 -> 35, 0.95 -> 73, 0.99 -> 381; one miss: 53, 110, 563.
  */
-export function probeQuestionsFor(attainment: number): number {
-  let n = 2;
-  while (wilsonInterval(n - 1, n, Z95).low < attainment) n++;
+export function probeQuestionsFor(attainment: number, misses = 0): number {
+  let n = misses + 1;
+  while (wilsonInterval(n - misses, n, Z95).low < attainment) n++;
   return n;
 }
 

@@ -71,7 +71,10 @@ export function recommendation(rows: readonly PolicyCapacity[], slo: SloTargets,
   const byCapacity = [...front].sort((a, b) => b.capacity! - a.capacity!);
   const fastest = byCapacity[0]!;
   const accurate = [...front].sort((a, b) => b.at!.em.value! - a.at!.em.value!)[0]!;
-  const serves = (r: PolicyCapacity) => `${r.policy} serves ${formatLoad(r.capacity!, r.mode)} at EM ${formatProportion(r.at!.em)}`;
+  const serves = (r: PolicyCapacity) => {
+    const rate = r.mode === 'concurrency' && r.at!.throughput !== undefined ? ` (${formatLoad(r.at!.throughput, 'rate')})` : '';
+    return `${r.policy} serves ${formatLoad(r.capacity!, r.mode)}${rate} at EM ${formatProportion(r.at!.em)}`;
+  };
   if (accurate === fastest) return `${capitalise(condition)}, ${serves(fastest)}: no policy tried serves more or answers better, so deploy it up to that load.`;
   return `${capitalise(condition)}, ${serves(fastest)}; ${serves(accurate)}: choose ${fastest.policy} for load, ${accurate.policy} for accuracy.`;
 }

@@ -17,16 +17,16 @@ describe('duet sweep flags', () => {
     expect(() => parseSlo(text)).toThrow(new UsageError(message));
   });
 
-  it('defaults: every policy, rate mode from 2 q/s, 90% attainment with 53 questions a probe', () => {
+  it('defaults: every policy, rate mode from 2 q/s, 90% attainment with 35 questions a probe', () => {
     const flags = parseSweepFlags({});
-    expect(flags).toMatchObject({ mode: 'rate', attainment: 0.9, start: 2, max: 1000, probeQuestions: 53, maxProbes: 8 });
+    expect(flags).toMatchObject({ mode: 'rate', attainment: 0.9, start: 2, max: 1000, probeQuestions: 35, maxProbes: 6 });
     expect(flags.policies).toHaveLength(8);
     expect(flags.slo).toBeUndefined();
   });
 
   it('reads the sweep flags and passes the run ones through', () => {
     const flags = parseSweepFlags({ policies: 'cascade,large-only', attainment: '0.99', mode: 'concurrency', grid: '1,2,4,8', seed: '7', log: false });
-    expect(flags).toMatchObject({ policies: ['cascade', 'large-only'], attainment: 0.99, mode: 'concurrency', grid: [1, 2, 4, 8], probeQuestions: 563, start: 1 });
+    expect(flags).toMatchObject({ policies: ['cascade', 'large-only'], attainment: 0.99, mode: 'concurrency', grid: [1, 2, 4, 8], probeQuestions: 381, start: 1 });
     expect(flags.run).toMatchObject({ log: false, overrides: { seed: 7 } });
   });
 

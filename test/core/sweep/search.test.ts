@@ -81,10 +81,10 @@ describe('GridPoints', () => {
 });
 
 describe('probe size', () => {
-  it('is the smallest n at which one late answer still passes', () => {
-    // Wilson 95% lower bound of 52/53 = 0.9006 >= 0.9, of 51/52 = 0.8988 < 0.9 (checked by hand).
-    expect(probeQuestionsFor(0.9)).toBe(53);
-    expect(probeQuestionsFor(0.95)).toBe(110);
-    expect(probeQuestionsFor(0.99)).toBe(563);
+  it('is the smallest n at which a probe with so many late answers can still pass', () => {
+    // No miss: n >= 1.96^2 a / (1 - a) = 34.6, 73.0, 380.3.
+    expect([0.9, 0.95, 0.99].map((a) => probeQuestionsFor(a))).toEqual([35, 73, 381]);
+    // One miss: the Wilson lower bound of 52/53 is 0.9006 >= 0.9, of 51/52 0.8988 < 0.9 (checked by hand).
+    expect([0.9, 0.95, 0.99].map((a) => probeQuestionsFor(a, 1))).toEqual([53, 110, 563]);
   });
 });
