@@ -134,7 +134,12 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
     record.cancelled = true;
     return record;
   }
-  if (outcome.kind === 'error') return failed(recordAt(deps.clock.now()), errorMessage(outcome.error) || 'engine error');
+  if (outcome.kind === 'error') {
+    const record = failed(recordAt(deps.clock.now()), errorMessage(outcome.error) || 'engine error');
+    // The server refused for load (429, 503, a token timeout): counted apart from faults.
+    if ((outcome.error as { overload?: unknown } | undefined)?.overload === true) record.overload = true;
+    return record;
+  }
 
   const result = outcome.result;
   const withTiming = (record: QueryRecord): QueryRecord => {
@@ -145,6 +150,8 @@ export async function askModel(engine: Engine, model: ModelSlot, context: AskCon
     record.tEnd = result.tEnd;
     record.tokenTimes = result.tokenTimes;
     if (result.chunkTokens) record.chunkTokens = result.chunkTokens;
+    if (result.tFirstAnswerToken !== undefined) record.tFirstAnswerToken = result.tFirstAnswerToken;
+    if (result.reasoningTokens !== undefined) record.reasoningTokens = result.reasoningTokens;
     record.rawOutput = result.text;
     record.finishReason = result.finishReason;
     if (result.batchSize !== undefined) record.batchSize = result.batchSize;

@@ -67,3 +67,16 @@ describe('run timings against fake engines with programmed delays', () => {
     expect(median(e2e)).toBeLessThan(55 + 20);
   });
 });
+
+describe('records of answers that were refused', () => {
+  it('mark a failure the engine called overload, and keep it an error', async () => {
+    const { askModel } = await import('../../../source/core/run/ask.js');
+    const { RequestFailure } = await import('../../../source/core/engines/openai/result.js');
+    const time = new VirtualTime();
+    const refusing = { info: () => ({}) as never, start: async () => {}, stop: async () => {}, load: () => ({ queued: 0, running: 0, batchSize: 0 }), generate: async () => Promise.reject(new RequestFailure('HTTP 429: slow down', true)) };
+    const context = { seq: 1, questionId: 'q1', question: 'q?', gold: ['x'], answerable: true, policy: 'small-only', segment: 0, warmup: false, tScheduled: 0, prepMs: 2, maxNewTokens: 8, prompt: { messages: [], promptText: '', promptIds: [1], promptTokens: 1, contextTrimmed: false } };
+    const deps = { clock: time, timers: time, extractAnswer: (s: string) => s, scoreAnswer: () => ({ em: 0, f1: 0 }), onFirstToken: () => {}, onCancellable: () => () => {} };
+    const record = await askModel(refusing, 'A', context, 1000, deps);
+    expect(record).toMatchObject({ error: 'HTTP 429: slow down', overload: true, tEnqueued: 0, tIssued: -2, tScheduled: 0 });
+  });
+});

@@ -56,7 +56,7 @@ export function toGenerateResult(job: JobResult, request: GenerateRequest, conte
 }
 
 function isOverload(outcome: StreamOutcome): boolean {
-  return (outcome as { category?: string }).category === 'overload';
+  return outcome.kind === 'failed' && outcome.category === 'overload';
 }
 
 function answered(outcome: Extract<StreamOutcome, { kind: 'done' }>, request: GenerateRequest, job: JobResult, context: ResultContext): GenerateResult {
@@ -74,6 +74,8 @@ function answered(outcome: Extract<StreamOutcome, { kind: 'done' }>, request: Ge
     tEnd: chunks > 0 ? outcome.tokenTimes[chunks - 1]! : job.tEnd,
     tokenTimes: outcome.tokenTimes,
     ...(outcome.chunkTokens ? { chunkTokens: outcome.chunkTokens } : {}),
+    ...(outcome.tFirstAnswerToken !== undefined ? { tFirstAnswerToken: outcome.tFirstAnswerToken } : {}),
+    ...(outcome.reasoningTokens !== undefined ? { reasoningTokens: outcome.reasoningTokens } : {}),
     finishReason: outcome.finishReason,
   };
 }
