@@ -18,6 +18,7 @@ import type { RunFlags, RunOverrides } from './flags.js';
 import type { RunOptions } from './options.js';
 import { servedEngine, ServerStateRelay } from './served-engine.js';
 import { sharedPlane } from '../plane/plane.js';
+import { serverMetricsTargets, withServerMetrics } from '../telemetry/server-metrics.js';
 
 /**
  * How long before its arrival an open-loop question is released (routed, prompt built,
@@ -73,6 +74,7 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
   };
   const [A, B] = [await engineFor(profile.models[0], 'A'), await engineFor(profile.models[1], 'B')];
   const telemetryConfig = profile.telemetry;
+  const serverTargets = serverMetricsTargets({ A: profile.models[0], B: profile.models[1] });
 
   const options: RunOptions<SquadQuestion> = {
     profile,
@@ -90,12 +92,14 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
       relay.connect(emit);
       replicaWarnings.connect(emit);
     },
-    ...(telemetryConfig.source === 'none'
+    // Device telemetry (unless `none`) and the servers' own /metrics, as one handle.
+    ...(telemetryConfig.source === 'none' && serverTargets.length === 0
       ? {}
       : {
           startTelemetry: async (emit) => {
             const { startTelemetry } = await import('../telemetry/start.js');
-            return startTelemetry(telemetryConfig, { clock, emit });
+            const devices = telemetryConfig.source === 'none' ? undefined : () => startTelemetry(telemetryConfig, { clock, emit });
+            return withServerMetrics(devices, serverTargets, { clock, emit });
           },
         }),
     ...(logPath === undefined

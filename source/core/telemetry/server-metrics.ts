@@ -19,7 +19,12 @@ export interface ServerMetricsTarget {
   slotsUrl?: string;
   /** The served model name, to pick its series on a server that serves several. */
   served?: string;
+  /** Defaulted (not set in the profile): a server that never answers with serving metrics is left alone, silently. */
+  implicit?: boolean;
 }
+
+/** Attempts an implicit target gets to answer with serving metrics before it is left alone. */
+const IMPLICIT_ATTEMPTS = 3;
 
 export interface ServerMetricsOptions {
   clock: Clock;
@@ -49,7 +54,13 @@ export function serverMetricsTargets(models: Record<ModelSlot, ModelProfile>): S
     const url = model.metricsUrl ?? (model.launch && base ? new URL('/metrics', base).href : undefined);
     if (!url) continue;
     const slotsUrl = model.dialect === 'llama.cpp' && base ? new URL('/slots', base).href : undefined;
-    targets.push({ model: slot, url, ...(slotsUrl ? { slotsUrl } : {}), ...(model.served ? { served: model.served } : {}) });
+    targets.push({
+      model: slot,
+      url,
+      ...(slotsUrl ? { slotsUrl } : {}),
+      ...(model.served ? { served: model.served } : {}),
+      ...(model.metricsUrl ? {} : { implicit: true }),
+    });
   }
   return targets;
 }
@@ -103,16 +114,26 @@ export function startServerMetrics(targets: readonly ServerMetricsTarget[], opti
   async function loop(target: ServerMetricsTarget): Promise<void> {
     let previous: ServerCounters | undefined;
     let lastProblem: string | undefined;
+    let answered = false;
+    let attempts = 0;
     while (!stopper.signal.aborted) {
+      attempts++;
       const began = clock.now();
       try {
         const reading = await scrape(target, previous);
         if (stopper.signal.aborted) break;
         previous = reading.counters;
         lastProblem = undefined;
+        answered = true;
         emit({ type: 'server-metrics', t: clock.now(), model: target.model, url: target.url, view: reading.view });
       } catch (error) {
         if (stopper.signal.aborted) break;
+        // A launched server without metrics (duet serve, llama-server without --metrics) is not a problem.
+        if (target.implicit && !answered) {
+          if (attempts >= IMPLICIT_ATTEMPTS) break;
+          await wait(intervalMs, stopper.signal);
+          continue;
+        }
         const problem = errorMessage(error);
         previous = undefined;
         if (problem !== lastProblem) emit({ type: 'server-metrics', t: clock.now(), model: target.model, url: target.url, view: {}, problem });
@@ -128,5 +149,37 @@ export function startServerMetrics(targets: readonly ServerMetricsTarget[], opti
       stopper.abort();
       await Promise.allSettled(loops);
     },
+  };
+}
+
+/** What the run controller holds for its telemetry: stop it, and the device sources' status. */
+export interface RunTelemetryHandle {
+  stop(): Promise<void>;
+  status(): import('./sample.js').TelemetryStatus[];
+}
+
+/**
+ * Starts the servers' /metrics scraping beside the device telemetry (when there is any), as
+ * one handle: stopping it stops both. A device source that fails to start stops the scraping
+ * too, and its error goes on to the caller (which warns and runs without telemetry).
+ */
+export async function withServerMetrics(
+  devices: (() => Promise<RunTelemetryHandle>) | undefined,
+  targets: readonly ServerMetricsTarget[],
+  options: ServerMetricsOptions,
+): Promise<RunTelemetryHandle> {
+  const servers = startServerMetrics(targets, options);
+  let device: RunTelemetryHandle | undefined;
+  try {
+    device = devices ? await devices() : undefined;
+  } catch (error) {
+    await servers.stop();
+    throw error;
+  }
+  return {
+    async stop() {
+      await Promise.all([servers.stop(), device?.stop()]);
+    },
+    status: () => device?.status() ?? [],
   };
 }

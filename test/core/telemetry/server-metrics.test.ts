@@ -61,7 +61,7 @@ describe('serverMetricsTargets', () => {
         B: model({ url: 'https://10.0.0.5:1025/v1', metricsUrl: 'https://10.0.0.5:1026/metrics' }),
       }),
     ).toEqual([
-      { model: 'A', url: 'http://127.0.0.1:8001/metrics', served: 'llama-1b' },
+      { model: 'A', url: 'http://127.0.0.1:8001/metrics', served: 'llama-1b', implicit: true },
       { model: 'B', url: 'https://10.0.0.5:1026/metrics' },
     ]);
     expect(serverMetricsTargets({ A: model({ url: 'http://h:8001/v1' }), B: model({ backend: 'onnx', path: 'x' }) })).toEqual([]);
@@ -69,6 +69,7 @@ describe('serverMetricsTargets', () => {
       model: 'A',
       url: 'http://h:8011/metrics',
       slotsUrl: 'http://h:8011/slots',
+      implicit: true,
     });
   });
 });
@@ -114,5 +115,25 @@ describe('startServerMetrics', () => {
     store.push(events[2]!);
     expect(store.snapshot(5000).models.B.server).toEqual({ t: 4000, url: 'http://h/metrics', problem: 'GET http://h/metrics: HTTP 500' });
     expect(store.snapshot(5000).models.A.server).toBeUndefined();
+  });
+
+  it('leaves a launched server without metrics alone, silently, after a few attempts', async () => {
+    let calls = 0;
+    const fakeFetch = (async () => {
+      calls++;
+      return new Response('Not Found', { status: 404 });
+    }) as unknown as typeof fetch;
+    const events: RunEvent[] = [];
+    const handle = startServerMetrics([{ model: 'A', url: 'http://127.0.0.1:8101/metrics', implicit: true }], {
+      clock: { now: () => 0 } as never,
+      emit: (event) => events.push(event),
+      fetch: fakeFetch,
+      wait: async () => undefined,
+    });
+    // The fake answers and waits in microtasks: by the next macrotask the loop has given up by itself.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(calls).toBe(3);
+    await handle.stop();
+    expect(events).toEqual([]);
   });
 });
