@@ -16,6 +16,8 @@ const SCRIPT = String.raw`
   var palette = ['#2f7ed8', '#d9822b', '#27ae60', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d', '#f1c40f'];
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;
+  var drawn = 0;
+  function draw(id, config) { var canvas = document.getElementById(id); if (canvas) { new Chart(canvas, config); drawn++; } }
   var loadTitle = data.mode === 'rate' ? 'offered load (questions/s)' : 'concurrency';
   function axis(title, extra) { var s = { title: { display: true, text: title } }; for (var k in extra || {}) s[k] = extra[k]; return s; }
   function spansDecades(values) {
@@ -34,8 +36,7 @@ const SCRIPT = String.raw`
     var loads = [];
     data.policies.forEach(function (p) { p.probes.forEach(function (q) { loads.push(q.load); }); });
     var x = axis(loadTitle, spansDecades(loads) ? { type: 'logarithmic' } : {});
-    var canvas = document.getElementById(id);
-    if (canvas) new Chart(canvas, { type: 'scatter', data: { datasets: sets }, options: { scales: { x: x, y: y } } });
+    draw(id, { type: 'scatter', data: { datasets: sets }, options: { scales: { x: x, y: y } } });
   }
   curve('chart-attainment', 'SLO attainment (%)', function (q) { return q.attainment.value; }, { min: 0, max: 100 });
   curve('chart-p99', 'e2e p99 (ms)', function (q) { return q.e2eP99; }, 'latency');
@@ -45,9 +46,8 @@ const SCRIPT = String.raw`
     var onFront = data.pareto.indexOf(p.policy) >= 0;
     return { label: p.policy + (onFront ? ' (Pareto)' : ''), data: [{ x: p.capacity, y: p.at.em.value }], pointRadius: onFront ? 8 : 5, pointStyle: onFront ? 'rectRot' : 'circle', borderColor: palette[data.policies.indexOf(p) % palette.length], backgroundColor: palette[data.policies.indexOf(p) % palette.length] };
   });
-  var pc = document.getElementById('chart-pareto');
-  if (pc) new Chart(pc, { type: 'scatter', data: { datasets: front }, options: { scales: { x: axis('capacity under the SLO (' + (data.mode === 'rate' ? 'q/s' : 'concurrency') + ')', { beginAtZero: true }), y: axis('EM at capacity (%)', { min: 0, max: 100 }) } } });
-  document.body.setAttribute('data-charts-drawn', 'yes');
+  draw('chart-pareto', { type: 'scatter', data: { datasets: front }, options: { scales: { x: axis('capacity under the SLO (' + (data.mode === 'rate' ? 'q/s' : 'concurrency') + ')', { beginAtZero: true }), y: axis('EM at capacity (%)', { min: 0, max: 100 }) } } });
+  document.body.setAttribute('data-charts', String(drawn));
 })();
 `;
 
