@@ -10,6 +10,8 @@ export interface WorkerInit {
   intraOpThreads?: number;
   maxBatch: number;
   maxWaitMs: number;
+  /** Prompt tokens prefilled per decode step while rows decode (default: the batcher's 128). */
+  prefillChunkTokens?: number;
 }
 
 export type ToWorker =

@@ -29,6 +29,7 @@ try {
 const batcher = new ContinuousBatcher(model, {
   maxBatch: init.maxBatch,
   maxWaitMs: init.maxWaitMs,
+  ...(init.prefillChunkTokens ? { prefillChunkTokens: init.prefillChunkTokens } : {}),
   onLoad: (load) => post({ type: 'load', load }),
 });
 
