@@ -38,6 +38,17 @@ export function group(overrides: Partial<GroupFigures> = {}): GroupFigures {
     cancelled: 0,
     inputTokens: 12_000,
     outputTokens: 1_200,
+    onTime: 100,
+    exact: 50,
+    histograms: {
+      e2e: { bounds: [0.05, 0.1], cumulative: [40, 110, 120], sum: 6.2, count: 120 },
+      ttft: { bounds: [0.01, 0.02], cumulative: [20, 100, 120], sum: 1.9, count: 120 },
+      tpot: { bounds: [0.005], cumulative: [100, 120], sum: 0.5, count: 120 },
+      itl: { bounds: [0.005], cumulative: [900, 1080], sum: 4.6, count: 1080 },
+      queue: { bounds: [0.001], cumulative: [110, 120], sum: 0.1, count: 120 },
+      promptTokens: { bounds: [64, 128], cumulative: [30, 120, 120], sum: 12_000, count: 120 },
+      outputTokens: { bounds: [8, 16], cumulative: [60, 118, 120], sum: 1_200, count: 120 },
+    },
     latency: Object.fromEntries(metrics.map((m) => [m, latencyView()])) as Record<LatencyMetric, LatencyView>,
     throughput: {
       qps10s: 3.2,

@@ -29,11 +29,11 @@ function writeLog(): string {
   return path;
 }
 
-async function run(args: string[], flags: Record<string, string>): Promise<string> {
+async function run(args: string[], flags: { format?: string; out?: string }): Promise<string> {
   const out: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  await exportCommand.run({ input: args, flags });
+  await exportCommand.run({ input: args, flags: { format: flags.format, out: flags.out } });
   vi.restoreAllMocks();
   return out.join('');
 }

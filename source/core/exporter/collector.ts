@@ -2,12 +2,17 @@
  * duet's live figures as Prometheus metrics (prom-client). Every scrape reads one
  * snapshot and rewrites every series from it, so a series whose figure has become
  * undefined disappears instead of showing a stale or fake 0. Units are Prometheus'
- * base units: seconds, ratios 0-1, watts, joules.
+ * base units: seconds, ratios 0-1, watts, joules. Latencies and token counts are
+ * histograms over the run (histograms.ts), so they aggregate across runs and replicas
+ * and `histogram_quantile` works; EM and goodput are counters (exact answers, scored
+ * answers, answers within the SLO) that divide. `model` is A, B, or `system` (one per
+ * question: metrics/system.ts).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ModelSlot } from '../engines/engine.js';
 import type { ReplicaStats } from '../engines/replicas/replica.js';
-import type { LatencyMetric, LatencyStats, Snapshot } from '../metrics/snapshot.js';
+import type { GroupFigures, Snapshot } from '../metrics/snapshot.js';
+import { histogramText } from './histograms.js';
 
 /** What one scrape reads: the snapshot, plus optional per-model sources the snapshot lacks. */
 export interface ScrapeSources {
@@ -21,24 +26,6 @@ export interface ScrapeSources {
 }
 
 const SLOTS: ModelSlot[] = ['A', 'B'];
-const QUANTILES = [
-  ['0.5', 'p50'],
-  ['0.9', 'p90'],
-  ['0.95', 'p95'],
-  ['0.99', 'p99'],
-] as const;
-const LATENCIES: [LatencyMetric, string, string][] = [
-  ['e2e', 'duet_e2e_latency_seconds', 'End-to-end latency per answer (issue to answer)'],
-  ['ttft', 'duet_ttft_seconds', 'Time to first token'],
-  ['tpot', 'duet_tpot_seconds', 'Time per output token after the first'],
-  ['itl', 'duet_itl_seconds', 'Inter-token latency'],
-  ['queue', 'duet_queue_wait_seconds', 'Time waiting before the engine started'],
-];
-const WINDOWS = [
-  ['10s', 'last10s'],
-  ['60s', 'last60s'],
-  ['run', 'run'],
-] as const;
 
 type Labels = Record<string, string>;
 type Metric = Gauge<string> | Counter<string>;
@@ -51,8 +38,10 @@ export class DuetCollector {
 
   /** The exposition text of one scrape. */
   async scrape(): Promise<string> {
-    this.fill(this.sources.snapshot());
-    return this.registry.metrics();
+    const snapshot = this.sources.snapshot();
+    this.fill(snapshot);
+    const groups: [string, GroupFigures][] = [['A', snapshot.models.A], ['B', snapshot.models.B], ['system', snapshot.combined]];
+    return `${await this.registry.metrics()}${histogramText(groups)}`;
   }
 
   get contentType(): string {
@@ -103,13 +92,6 @@ export class DuetCollector {
       const model = { model: slot };
       this.set('duet_model_info', 'Which model serves each slot', { model: slot, label: m.info.label, backend: m.info.backend, served: m.info.model, device: m.info.device }, 1);
       this.set('duet_model_up', '1 unless the model server exited or is down', model, m.state === 'exited' || m.state === 'down' || m.state === 'stopped' ? 0 : 1);
-      this.set('duet_queries_total', 'Answers finished (not warm-up)', model, m.completed, true);
-      this.set('duet_errors_total', 'Failed requests by kind', { model: slot, kind: 'error' }, m.errors, true);
-      this.set('duet_errors_total', 'Failed requests by kind', { model: slot, kind: 'timeout' }, m.timeouts, true);
-      for (const [metric, name, help] of LATENCIES) {
-        const view = m.latency[metric];
-        for (const [window, key] of WINDOWS) this.quantiles(name, help, { model: slot, window }, view[key]);
-      }
       const tp = m.throughput;
       this.set('duet_queries_per_second', 'Answers per second', { model: slot, window: '10s' }, tp.qps10s);
       this.set('duet_queries_per_second', 'Answers per second', { model: slot, window: '60s' }, tp.qps60s);
@@ -123,7 +105,6 @@ export class DuetCollector {
       this.set('duet_exact_match_ratio', 'SQuAD v2 exact match (0-1)', { model: slot, subset: 'has_ans' }, ratio(acc.hasAns.em.value));
       this.set('duet_exact_match_ratio', 'SQuAD v2 exact match (0-1)', { model: slot, subset: 'no_ans' }, ratio(acc.noAns.em.value));
       this.set('duet_f1_ratio', 'SQuAD v2 mean F1 (0-1)', { model: slot, subset: 'all' }, ratio(acc.f1));
-      this.set('duet_scored_total', 'Answers scored', model, acc.em.n, true);
       this.set('duet_queue_depth', 'Requests waiting inside the engine', model, m.queueDepth);
       this.set('duet_in_flight', 'Requests computing now', model, m.inFlight);
       this.set('duet_batch_size', 'Current batch size', model, m.batchSize);
@@ -135,6 +116,10 @@ export class DuetCollector {
       for (const replica of this.sources.replicas?.(slot) ?? []) this.replica(slot, replica, seconds);
     }
 
+    for (const [model, group] of [['A', s.models.A], ['B', s.models.B], ['system', s.combined]] as const) {
+      this.counts(model, group);
+    }
+
     for (const device of s.power.devices) {
       const labels = { device: device.id, model: this.sources.deviceModel?.(device.id) ?? '' };
       this.set('duet_device_power_watts', 'Power of one scraped device', labels, device.powerW);
@@ -143,21 +128,29 @@ export class DuetCollector {
 
     for (const seg of s.segments) {
       const labels = { segment: String(seg.index), policy: seg.policy };
-      this.set('duet_segment_completed_total', 'Answers finished in a policy segment', labels, seg.completed, true);
-      this.set('duet_segment_e2e_latency_seconds', 'End-to-end latency in a policy segment', { ...labels, quantile: '0.5' }, seconds(seg.e2eP50));
-      this.set('duet_segment_e2e_latency_seconds', 'End-to-end latency in a policy segment', { ...labels, quantile: '0.99' }, seconds(seg.e2eP99));
-      this.set('duet_segment_queries_per_second', 'Answers per second in a policy segment', labels, seg.qps);
+      this.set('duet_segment_completed_total', 'Questions the system answered in a segment', labels, seg.completed, true);
+      this.set('duet_segment_e2e_latency_median_seconds', 'Median end-to-end latency of a segment\'s questions', labels, seconds(seg.e2eP50));
+      this.set('duet_segment_e2e_latency_p99_seconds', '99th percentile end-to-end latency of a segment\'s questions', labels, seconds(seg.e2eP99));
+      this.set('duet_segment_queries_per_second', 'Questions answered per second in a segment', labels, seg.qps);
+      this.set('duet_segment_energy_joules', 'Device energy over a segment', labels, seg.joules);
       this.set('duet_segment_exact_match_ratio', 'Exact match in a policy segment (0-1)', labels, ratio(seg.em));
       this.set('duet_segment_power_watts', 'Mean device power in a policy segment', labels, seg.meanPowerW);
       this.set('duet_segment_escalation_ratio', 'Share of questions escalated (cascade)', labels, seg.escalationRate);
     }
   }
 
-  private quantiles(name: string, help: string, labels: Labels, stats: LatencyStats): void {
-    for (const [quantile, key] of QUANTILES) {
-      const ms = stats[key];
-      this.set(name, help, { ...labels, quantile }, ms === undefined ? undefined : ms / 1000);
-    }
+  /** The counts of one group: answers, failures by kind, and the counters EM and goodput divide. */
+  private counts(model: string, g: GroupFigures): void {
+    const labels = { model };
+    this.set('duet_queries_total', 'Answers finished (not warm-up): requests per model, questions for the system', labels, g.completed, true);
+    this.set('duet_errors_total', 'Failed requests by kind', { model, kind: 'error' }, g.errors, true);
+    this.set('duet_errors_total', 'Failed requests by kind', { model, kind: 'timeout' }, g.timeouts, true);
+    this.set('duet_cancelled_total', 'Requests cancelled because the run ended (not failures)', labels, g.cancelled, true);
+    this.set('duet_scored_total', 'Answers scored (EM = duet_exact_match_total / duet_scored_total)', labels, g.accuracy.em.n, true);
+    this.set('duet_exact_match_total', 'Exact (EM) answers', labels, g.exact, true);
+    this.set('duet_queries_within_slo_total', 'Answers meeting every SLO (goodput = its rate)', labels, g.onTime, true);
+    this.set('duet_prompt_tokens_total', 'Prompt tokens of the answers', labels, g.inputTokens, true);
+    this.set('duet_generation_tokens_total', 'Output tokens of the answers', labels, g.outputTokens, true);
   }
 
   private replica(slot: ModelSlot, r: ReplicaStats, seconds: (ms: number | undefined) => number | undefined): void {

@@ -1,5 +1,6 @@
 import type { QueryRecord } from '../query.js';
 import { AccuracyTally } from './accuracy.js';
+import { Buckets, HISTOGRAM_BOUNDS, type HistogramCounts, type HistogramName } from './buckets.js';
 import { LatencySeries, WINDOW_10S_MS, WINDOW_60S_MS } from './latency-series.js';
 import { LATENCY_METRICS } from './latency-values.js';
 import { RateSeries } from './rate-series.js';
@@ -31,6 +32,7 @@ export class GroupAccumulator {
   readonly accuracy = new AccuracyTally();
   private readonly latency = Object.fromEntries(LATENCY_METRICS.map((m) => [m, new LatencySeries()])) as Record<LatencyMetric, LatencySeries>;
   private readonly completions = new RateSeries();
+  private readonly histograms = Object.fromEntries(Object.entries(HISTOGRAM_BOUNDS).map(([name, bounds]) => [name, new Buckets(bounds)])) as Record<HistogramName, Buckets>;
 
   /**
    * `scored` are the answers accuracy (and correct-on-time) counts for this completion:
@@ -57,6 +59,11 @@ export class GroupAccumulator {
     for (const metric of LATENCY_METRICS) {
       for (const value of values[metric] ?? []) this.latency[metric].add(record.tDone, value);
     }
+    for (const metric of ['e2e', 'ttft', 'tpot', 'itl', 'queue'] as const) {
+      for (const value of values[metric] ?? []) this.histograms[metric].add(value / 1000);
+    }
+    this.histograms.promptTokens.add(tokens.input);
+    this.histograms.outputTokens.add(tokens.output);
   }
 
   /** Failures are disjoint: cancelled at the end of the run, timed out, or any other error. */
@@ -83,6 +90,9 @@ export class GroupAccumulator {
       cancelled: this.cancelled,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
+      onTime: this.onTime,
+      exact: this.accuracy.hits,
+      histograms: Object.fromEntries(Object.entries(this.histograms).map(([name, b]) => [name, b.view()])) as Record<HistogramName, HistogramCounts>,
       latency,
       throughput: this.throughput(window),
       accuracy: this.accuracy.figures(),

@@ -2,6 +2,7 @@ import type { EngineInfo, ModelSlot } from '../engines/engine.js';
 import type { LoadSetting, ServerState } from '../events.js';
 import type { MeasuringFigures } from '../plane/guard.js';
 import type { QueryRecord } from '../query.js';
+import type { HistogramCounts, HistogramName } from './buckets.js';
 import type { SloTargets } from './latency-values.js';
 import type { DeviceReading, TelemetryStatus } from '../telemetry/sample.js';
 import type { ServerView } from '../telemetry/server-view.js';
@@ -111,6 +112,11 @@ export interface GroupFigures {
   /** Prompt and output tokens of the completions counted (a system answer: of every request made for it). */
   inputTokens: number;
   outputTokens: number;
+  /** Completions meeting every SLO, and exact (EM) answers among those scored: the counts behind goodput and EM. */
+  onTime: number;
+  exact: number;
+  /** Run-long Prometheus-style bucket counts (seconds; tokens), see metrics/buckets.ts. */
+  histograms: Record<HistogramName, HistogramCounts>;
   latency: Record<LatencyMetric, LatencyView>;
   throughput: ThroughputFigures;
   accuracy: AccuracyFigures;
@@ -254,9 +260,9 @@ export interface Snapshot {
   combined: GroupFigures;
   segments: SegmentSummary[];
   power: PowerView;
+  /** The measuring guard: was the client fast enough for these figures? */
+  measuring: MeasuringFigures;
   recent: RecentAnswer[];
   slowest: QueryRecord[];
   warnings: string[];
 }
-  /** The measuring guard: was the client fast enough for these figures? */
-  measuring: MeasuringFigures;

@@ -3,10 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createReplicaPool } from '../../../source/core/engines/replicas/pool.js';
 import { startMetricsExporter, type MetricsExporter } from '../../../source/core/exporter/server.js';
 import { modelSchema } from '../../../source/core/profile/schema.js';
+import { MetricsStore } from '../../../source/core/metrics/store.js';
 import { deviceResolver } from '../../../source/core/telemetry/device-map.js';
 import { FakeHandle } from '../../app/fakeHandle.js';
 import { model, power, snapshot } from '../../app/fixtures.js';
 import { startTinyOpenAI, type TinyOpenAI } from '../engines/replicas/tiny-openai.js';
+import { finished, issued, record, runStart } from '../metrics/fixtures.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -33,6 +35,52 @@ function sample(families: PrometheusFamily[], name: string, labels: Record<strin
   return hits[0] === undefined ? undefined : Number(hits[0].value);
 }
 
+/**
+ * One series of a histogram family, read by the real parser. parse-prometheus-text-format
+ * folds every label set of a histogram into one, so the series' lines are given to it
+ * alone, its `model` label taken out; the lines must still be valid exposition format.
+ */
+async function histogramOf(url: string, name: string, model: string): Promise<{ buckets: Record<string, number>; sum: number; count: number }> {
+  const text = await (await fetch(url)).text();
+  const label = `model="${model}"`;
+  const lines = text.split('\n').filter((l) => l === `# TYPE ${name} histogram` || (l.startsWith(`${name}_`) && l.includes(label)));
+  const alone = lines.map((l) => l.replace(`,${label}`, '').replace(`{${label}}`, '')).join('\n');
+  const [family, ...rest] = parsePrometheusTextFormat(`${alone}\n`);
+  expect(rest).toEqual([]);
+  expect(family!.type).toBe('HISTOGRAM');
+  const series = family!.metrics[0] as unknown as { buckets: Record<string, string>; sum: string; count: string };
+  return { buckets: Object.fromEntries(Object.entries(series.buckets).map(([le, n]) => [le, Number(n)])), sum: Number(series.sum), count: Number(series.count) };
+}
+
+describe('latency and token histograms, EM and goodput counters, from a real store', () => {
+  it('bucket counts, sums and counters hand-checked for A, B and the system', async () => {
+    // Fixture records: e2e 64 ms, TTFT 18 ms from the send, 5 output and 100 prompt tokens.
+    // A answers q1, q2 (64 ms, right); B answers q3 in 300 ms, wrong. SLO e2e 100 ms.
+    const store = new MetricsStore({ slo: { e2eMs: 100 } });
+    for (const event of [
+      runStart(0),
+      issued(1, 1000), finished(record(1, 1000)),
+      issued(2, 2000), finished(record(2, 2000)),
+      issued(3, 3000, ['B']), finished(record(3, 3000, { model: 'B', tDone: 3300, em: 0, f1: 0 })),
+    ]) store.push(event);
+    const e = await exporter(new FakeHandle(store.snapshot(4000)));
+    expect(await histogramOf(e.url, 'duet_e2e_latency_seconds', 'A')).toMatchObject({ count: 2, sum: 0.128, buckets: { '0.05': 0, '0.1': 2, '+Inf': 2 } });
+    expect(await histogramOf(e.url, 'duet_e2e_latency_seconds', 'B')).toMatchObject({ count: 1, sum: 0.3, buckets: { '0.25': 0, '0.5': 1 } });
+    expect(await histogramOf(e.url, 'duet_e2e_latency_seconds', 'system')).toMatchObject({ count: 3, buckets: { '0.1': 2, '0.25': 2, '0.5': 3 } });
+    expect(await histogramOf(e.url, 'duet_time_to_first_token_seconds', 'A')).toMatchObject({ count: 2, buckets: { '0.01': 0, '0.02': 2 } });
+    // Four gaps of 10 ms per answer: 8 ITL values for A.
+    expect(await histogramOf(e.url, 'duet_inter_token_latency_seconds', 'A')).toMatchObject({ count: 8, buckets: { '0.005': 0, '0.01': 8 } });
+    expect(await histogramOf(e.url, 'duet_request_generation_tokens', 'system')).toMatchObject({ count: 3, sum: 15, buckets: { '4': 0, '8': 3 } });
+    const { families } = await scrape(e.url);
+    expect(sample(families, 'duet_exact_match_total', { model: 'system' })).toBe(2);
+    expect(sample(families, 'duet_scored_total', { model: 'system' })).toBe(3);
+    expect(sample(families, 'duet_queries_within_slo_total', { model: 'A' })).toBe(2);
+    expect(sample(families, 'duet_queries_within_slo_total', { model: 'B' })).toBe(0);
+    expect(sample(families, 'duet_queries_within_slo_total', { model: 'system' })).toBe(2);
+    expect(sample(families, 'duet_generation_tokens_total', { model: 'system' })).toBe(15);
+  });
+});
+
 describe('duet as a Prometheus exporter', () => {
   it('serves the snapshot at /metrics on loopback, in base units, read at every scrape', async () => {
     const handle = new FakeHandle(snapshot({ models: { A: model('A'), B: model('B', { completed: 80, errors: 3, timeouts: 2 }) } }));
@@ -41,10 +89,17 @@ describe('duet as a Prometheus exporter', () => {
     const { families, type } = await scrape(e.url);
     expect(type).toBe('text/plain; version=0.0.4; charset=utf-8');
     const s = handle.current;
-    const e2e = s.models.A.latency.e2e;
-    expect(sample(families, 'duet_e2e_latency_seconds', { model: 'A', window: 'run', quantile: '0.99' })).toBeCloseTo(e2e.run.p99! / 1000, 12);
-    expect(sample(families, 'duet_e2e_latency_seconds', { model: 'A', window: '10s', quantile: '0.5' })).toBeCloseTo(e2e.last10s.p50! / 1000, 12);
-    expect(sample(families, 'duet_ttft_seconds', { model: 'B', window: '60s', quantile: '0.9' })).toBeCloseTo(s.models.B.latency.ttft.last60s.p90! / 1000, 12);
+    // Latencies are histograms: the fixture's e2e buckets are 40 <= 50 ms, 110 <= 100 ms, 120 in all, 6.2 s in sum.
+    expect(families.find((f) => f.name === 'duet_e2e_latency_seconds')!.type).toBe('HISTOGRAM');
+    expect(await histogramOf(e.url, 'duet_e2e_latency_seconds', 'A')).toEqual({ buckets: { '0.05': 40, '0.1': 110, '+Inf': 120 }, sum: 6.2, count: 120 });
+    expect(families.find((f) => f.name === 'duet_time_to_first_token_seconds')!.type).toBe('HISTOGRAM');
+    expect(families.find((f) => f.name === 'duet_request_generation_tokens')!.type).toBe('HISTOGRAM');
+    // EM and goodput as counters that divide: 50 exact of the 40-answer fixture's em.n, 100 within the SLO.
+    expect(families.find((f) => f.name === 'duet_exact_match_total')!.type).toBe('COUNTER');
+    expect(sample(families, 'duet_exact_match_total', { model: 'system' })).toBe(50);
+    expect(sample(families, 'duet_scored_total', { model: 'A' })).toBe(s.models.A.accuracy.em.n);
+    expect(sample(families, 'duet_queries_within_slo_total', { model: 'B' })).toBe(100);
+    expect(sample(families, 'duet_queries_total', { model: 'system' })).toBe(120);
     expect(families.find((f) => f.name === 'duet_queries_total')!.type).toBe('COUNTER');
     expect(sample(families, 'duet_queries_total', { model: 'B' })).toBe(80);
     expect(sample(families, 'duet_errors_total', { model: 'B', kind: 'error' })).toBe(3);
@@ -59,7 +114,7 @@ describe('duet as a Prometheus exporter', () => {
     expect(sample(families, 'duet_model_energy_joules', { model: 'A', method: 'busy-time-split' })).toBe(s.models.A.energy.joules);
     expect(sample(families, 'duet_policy_info', { policy: 'round-robin' })).toBe(1);
     expect(sample(families, 'duet_segment_queries_per_second', { segment: '2', policy: 'cascade' })).toBe(3);
-    expect(sample(families, 'duet_segment_e2e_latency_seconds', { segment: '1', policy: 'round-robin', quantile: '0.99' })).toBeCloseTo(0.12, 12);
+    expect(sample(families, 'duet_segment_e2e_latency_p99_seconds', { segment: '1', policy: 'round-robin' })).toBeCloseTo(0.12, 12);
     expect(sample(families, 'duet_model_info', { model: 'B', label: 'large', backend: 'onnx', served: 'demo-large', device: 'cpu' })).toBe(1);
     // The goodput figure is undefined in this snapshot: no sample rather than a 0.
     expect(sample(families, 'duet_goodput_queries_per_second', { model: 'A' })).toBeUndefined();
