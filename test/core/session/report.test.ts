@@ -25,11 +25,14 @@ describe('distribution', () => {
     const d = distribution([10, 40, 20, 30]);
     expect(d.stats).toMatchObject({ count: 4, mean: 25, p50: 20, p90: 40, max: 40 });
     expect(d.cdf).toEqual([[10, 0.25], [20, 0.5], [30, 0.75], [40, 1]]);
-    expect(d.bins).toHaveLength(30);
-    expect(d.bins[0]).toEqual({ fromMs: 10, toMs: 11, count: 1 });
-    expect(d.bins[29]!.count).toBe(1); // the maximum lands in the last bin
-    expect(d.bins.reduce((sum, b) => sum + b.count, 0)).toBe(4);
-    expect(distribution([7, 7]).bins).toEqual([{ fromMs: 7, toMs: 8, count: 2 }]);
+    // Log bins, five per decade: 10 in [10, 15.8), 20 in [15.8, 25.1), 30 in [25.1, 39.8), 40 in [39.8, 63.1).
+    expect(d.bins.map((b) => b.count)).toEqual([1, 1, 1, 1]);
+    expect(d.bins[0]!.fromMs).toBeCloseTo(10, 9);
+    expect(d.bins[3]!.toMs).toBeCloseTo(63.0957, 3);
+    // A shared range: the same edges for a model whose values cover only part of it.
+    const shared = distribution([12, 13], [5, 8]);
+    expect(shared.bins.map((b) => b.count)).toEqual([2, 0, 0, 0]);
+    expect(distribution([0, 0]).bins).toEqual([{ fromMs: 0, toMs: 0, count: 2 }]);
     expect(distribution([])).toEqual({ stats: { count: 0 }, bins: [], cdf: [] });
   });
 });
@@ -113,5 +116,16 @@ describe('escaping helpers', () => {
     expect(jsonForScript({ q: '</script><!--&' })).toBe('{"q":"\\u003c/script\\u003e\\u003c!--\\u0026"}');
     expect(JSON.parse(jsonForScript({ q: '</script>\u2028' }))).toEqual({ q: '</script>\u2028' });
     expect(escapeMarkdownCell('a|b\nc <i>')).toBe('a\\|b c &lt;i&gt;');
+  });
+});
+
+describe('slowest table cells', () => {
+  it('cuts long questions and predictions to 80 characters with an ellipsis, and leaves short ones alone', async () => {
+    const { shortText } = await import('../../../source/core/session/report/tables.js');
+    expect(shortText('short')).toBe('short');
+    const long = 'word '.repeat(40);
+    expect(shortText(long)).toBe(`${long.slice(0, 79)}…`);
+    expect([...shortText(long)]).toHaveLength(80);
+    expect(shortText('é'.repeat(81))).toBe(`${'é'.repeat(79)}…`);
   });
 });

@@ -28,7 +28,8 @@ function tableHtml(table: Table): string {
   const head = `<tr>${table.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const rows = table.rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
   const note = table.note ? `<p class="note">${escapeHtml(table.note)}</p>` : '';
-  const body = table.rows.length > 0 ? `<table>\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table>` : '<p class="note">none</p>';
+  // Wide tables scroll inside their box on a narrow screen instead of widening the page.
+  const body = table.rows.length > 0 ? `<div class="scroll"><table>\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table></div>` : '<p class="note">none</p>';
   return `${note}\n${body}`;
 }
 
@@ -39,28 +40,56 @@ function section(id: string, title: string, body: string): string {
 const canvas = (id: string, label: string) => `<div class="chart"><canvas id="${id}" role="img" aria-label="${escapeHtml(label)}"></canvas></div>`;
 
 function chartData(data: ReportData): unknown {
-  return { distributions: data.distributions, series: data.series, scatter: data.scatter };
+  const segments = data.snapshot.segments.map((g) => ({ index: g.index, policy: g.policy, ...(g.models ? { models: g.models } : {}) }));
+  return { distributions: data.distributions, series: data.series, scatter: data.scatter, segments };
+}
+
+/** Why the power chart is missing: the telemetry sources' own reasons, never an empty 0 W axis. */
+export function powerNotMeasured(data: ReportData): string | undefined {
+  if (data.series.power.length > 0) return undefined;
+  const reasons = data.snapshot.power.status.filter((s) => s.state !== 'ok').map((s) => `${s.source}: ${s.reason ?? s.state}`);
+  return `Power and energy: not measured (${reasons.length > 0 ? reasons.join('; ') : 'no telemetry source gave a power reading'}).`;
+}
+
+function isSynthetic(data: ReportData): boolean {
+  return data.facts.models.A.synthetic || data.facts.models.B.synthetic;
 }
 
 export function renderHtml(data: ReportData): string {
   const facts = factRows(data)
     .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join('\n');
-  const synthetic = (['A', 'B'] as const).filter((slot) => data.facts.models[slot].synthetic);
-  const banner = synthetic.length > 0 ? `<p class="synthetic">Model ${synthetic.join(' and ')}: ${escapeHtml(SYNTHETIC_LABEL)}</p>` : '';
+  const syntheticSlots = (['A', 'B'] as const).filter((slot) => data.facts.models[slot].synthetic);
+  const banner = syntheticSlots.length > 0 ? `<p class="synthetic">Model ${syntheticSlots.join(' and ')}: ${escapeHtml(SYNTHETIC_LABEL)}</p>` : '';
   const warnings = data.warnings.map((w) => `<p class="warning">warning: ${escapeHtml(w)}</p>`).join('\n');
   const metrics = ['ttft', 'tpot', 'e2e'] as const;
   const distributions = metrics
-    .map((m) => `<h3>${m.toUpperCase()}</h3>\n<div class="row">${canvas(`chart-cdf-${m}`, `${m} CDF`)}${canvas(`chart-hist-${m}-A`, `${m} histogram, model A`)}${canvas(`chart-hist-${m}-B`, `${m} histogram, model B`)}</div>`)
+    .map((m) => `<h3>${m.toUpperCase()}</h3>\n<div class="row">${canvas(`chart-cdf-${m}`, `${m} CDF, log axis`)}${canvas(`chart-hist-${m}`, `${m} histogram, both models on shared log bins`)}</div>`)
     .join('\n');
+  const noPower = powerNotMeasured(data);
+  const synthetic = isSynthetic(data);
+  const notMeaningful = `<p class="not-measured">EM over time: not meaningful (${escapeHtml(SYNTHETIC_LABEL)}).</p>`;
+  const overTime = [
+    canvas('chart-latency-time', 'E2E p50 and p99 over time per model, log axis'),
+    synthetic ? '' : canvas('chart-em-time', 'EM over time per model'),
+    canvas('chart-qps', 'queries per second over time'),
+    canvas('chart-tokens', 'tokens per second over time'),
+    noPower ? '' : canvas('chart-power', 'device power and energy over time'),
+  ].join('');
+  const perSegment = `${canvas('chart-segment-latency', 'E2E p50 per segment and model with 95% intervals')}${synthetic ? '' : canvas('chart-segment-em', 'EM per segment and model with 95% intervals')}`;
   const sections = [
-    section('facts', 'Run', `<table class="facts">\n${facts}\n</table>\n${banner}\n${warnings}`),
+    section('facts', 'Run', `<div class="scroll"><table class="facts">\n${facts}\n</table></div>\n${banner}\n${warnings}`),
     section('summary', 'Summary', tableHtml(summaryTable(data))),
     section('latency', 'Latency distributions', `${tableHtml(latencyTable(data))}\n${distributions}`),
     section(
       'over-time',
-      'Throughput and power over time',
-      `<p class="note">Dashed lines mark policy switches.</p>\n<div class="row">${canvas('chart-qps', 'queries per second over time')}${canvas('chart-tokens', 'tokens per second over time')}${canvas('chart-power', 'device power over time')}</div>`,
+      'Latency, accuracy, throughput and power over time',
+      `<p class="note">Shaded bands are segments (a policy, load or weight change starts one), labelled #index and what started it. Latency: p50 solid, p99 dashed.</p>\n${synthetic ? notMeaningful : ''}\n${noPower ? `<p class="not-measured">${escapeHtml(noPower)}</p>` : ''}\n<div class="row">${overTime}</div>`,
+    ),
+    section(
+      'segments',
+      'Per segment',
+      `<p class="note">Each model's E2E p50${synthetic ? '' : ' and EM'} per segment; whiskers are 95% intervals (order statistics for the median, Wilson for EM), dotted where too few answers bound one side.</p>\n${synthetic ? notMeaningful.replace('EM over time', 'EM per segment') : ''}\n<div class="row">${perSegment}</div>`,
     ),
     section('accuracy', 'Accuracy', `${tableHtml(accuracyTable(data))}\n<h3>Per policy segment</h3>\n${tableHtml(segmentTable(data))}`),
     section('energy', 'Energy efficiency', tableHtml(energyTable(data))),
@@ -79,6 +108,10 @@ export function renderHtml(data: ReportData): string {
 <title>duet report: ${escapeHtml(data.facts.profileName ?? 'session')} ${escapeHtml(data.facts.wallStart)}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
+.scroll { max-width: 100%; overflow-x: auto; }
+th, td { white-space: nowrap; }
+.facts td, #slowest td { white-space: normal; overflow-wrap: anywhere; }
+.not-measured { background: #f2f2f2; padding: 0.5em; border-left: 4px solid #999; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; vertical-align: top; }
 th:first-child, td:first-child, .facts td { text-align: left; }
@@ -87,7 +120,12 @@ th:first-child, td:first-child, .facts td { text-align: left; }
 .synthetic { background: #fff4d6; padding: 0.5em; border-left: 4px solid #e0a800; }
 .warning { color: #a33; }
 .row { display: flex; flex-wrap: wrap; gap: 1em; }
-.chart { position: relative; height: 260px; flex: 1 1 360px; min-width: 300px; }
+.chart { position: relative; height: 260px; flex: 1 1 360px; min-width: 0; }
+@media (max-width: 600px) {
+  body { margin: 1em auto; padding: 0 0.5em; }
+  .chart { flex-basis: 100%; height: 220px; }
+  th, td { padding: 2px 4px; }
+}
 </style>
 </head>
 <body>

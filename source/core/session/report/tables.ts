@@ -135,16 +135,24 @@ export function energyTable(data: ReportData): Table {
   };
 }
 
+/** Questions and predictions in the slowest table are cut here: a 128-token answer is no table cell. */
+export const CELL_TEXT_MAX = 80;
+
+export function shortText(text: string, max = CELL_TEXT_MAX): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
 export function slowestTable(data: ReportData): Table {
   return {
     id: 'slowest',
     title: 'Slowest requests',
-    note: 'Breakdown: preprocessing, queue, time to first token (from issue), decode, postprocessing.',
+    note: `Breakdown: preprocessing, queue, time to first token (from issue), decode, postprocessing. Questions and predictions longer than ${CELL_TEXT_MAX} characters are cut (…).`,
     head: ['model', 'question', 'prediction', 'gold', 'EM', 'pre', 'queue', 'TTFT', 'decode', 'post', 'E2E', 'tokens'],
     rows: data.slowest.map((r) => [
       r.model,
-      r.question,
-      r.prediction,
+      shortText(r.question),
+      shortText(r.prediction),
       r.gold.map((g) => (g === '' ? '(unanswerable)' : g)).join(' | '),
       r.em === undefined ? NA : String(r.em),
       ms(r.preMs),
