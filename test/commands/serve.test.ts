@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const cli = join(repo, 'bin/duet.js');
-const onnxLanded = existsSync(join(repo, 'source/core/engines/onnx/engine.ts')) && existsSync(join(repo, 'source/core/engines/onnx/demo/write-model.ts'));
 
 function duet(args: string[]) {
   return execa(process.execPath, [cli, ...args], { cwd: repo, reject: false, timeout: 60_000 });
@@ -33,7 +32,7 @@ describe('duet serve: user mistakes end in one clear line', () => {
   });
 });
 
-describe.skipIf(!onnxLanded)('duet serve over the real ONNX engine', () => {
+describe('duet serve over the real ONNX engine', () => {
   let root: string;
   let child: ResultPromise | undefined;
   let url = '';

@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateResult } from '../../../../source/core/engines/engine.js';
 import { OnnxGenerator } from '../../../../source/core/engines/onnx/generator.js';
 import type { PendingSequence } from '../../../../source/core/engines/onnx/sequence.js';
-import { builderExists, prompt, removeModel, SKIP_REASON, writeTinyModel } from './tiny-model.js';
+import { prompt, removeModel, writeTinyModel } from './tiny-model.js';
 
-if (!builderExists) console.warn(`skipping ONNX batching tests: ${SKIP_REASON}`);
-
-describe.skipIf(!builderExists)('batching on a tiny synthetic model', () => {
+describe('batching on a tiny synthetic model', () => {
   let dir: string;
   let generator: OnnxGenerator;
   const alone = new Map<string, number[]>();

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, GenerateRequest, TokenEvent } from '../../../../source/core/engines/engine.js';
 import { createOnnxEngine } from '../../../../source/core/engines/onnx/engine.js';
 import type { ModelProfile } from '../../../../source/core/profile/schema.js';
-import { builderExists, prompt, removeModel, SKIP_REASON, writeTinyModel } from './tiny-model.js';
-
-if (!builderExists) console.warn(`skipping ONNX worker engine tests: ${SKIP_REASON}`);
+import { prompt, removeModel, writeTinyModel } from './tiny-model.js';
 
 const profile = (label: string, path: string, maxBatch = 4): ModelProfile => ({
   label,
@@ -31,7 +29,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-describe.skipIf(!builderExists)('createOnnxEngine (one worker thread per model)', () => {
+describe('createOnnxEngine (one worker thread per model)', () => {
   let dir: string;
   let small: Engine;
   let large: Engine;
@@ -106,7 +104,6 @@ describe.skipIf(!builderExists)('createOnnxEngine (one worker thread per model)'
 
 describe('createOnnxEngine worker failures', () => {
   it('rejects in-flight requests with a clear error when the worker crashes', async () => {
-    if (!builderExists) return;
     const dir = await writeTinyModel();
     try {
       const engine = await createOnnxEngine(profile('C', dir), { workerEntry: new URL('./crashing-worker.ts', import.meta.url) });

@@ -7,9 +7,7 @@ import { createOnnxEngine } from '../../../../source/core/engines/onnx/engine.js
 import { OnnxGenerator } from '../../../../source/core/engines/onnx/generator.js';
 import type { ModelProfile } from '../../../../source/core/profile/schema.js';
 import { identityOnnx } from './bogus-onnx.js';
-import { builderExists, removeModel, SKIP_REASON, writeTinyModel } from './tiny-model.js';
-
-if (!builderExists) console.warn(`skipping ONNX error tests: ${SKIP_REASON}`);
+import { removeModel, writeTinyModel } from './tiny-model.js';
 
 /** Loads and expects one UserError line naming `file` and matching `expected`. */
 async function expectUserError(path: string, file: string, expected: RegExp): Promise<void> {
@@ -24,7 +22,7 @@ async function expectUserError(path: string, file: string, expected: RegExp): Pr
   expect(message).toMatch(expected);
 }
 
-describe.skipIf(!builderExists)('ONNX engine user errors', () => {
+describe('ONNX engine user errors', () => {
   let good: string;
   let scratch: string;
   let n = 0;

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickGreedy } from '../../../../source/core/engines/onnx/greedy.js';
 import { OnnxGenerator } from '../../../../source/core/engines/onnx/generator.js';
-import { builderExists, prompt, removeModel, SKIP_REASON, withStopIds, writeTinyModel } from './tiny-model.js';
+import { prompt, removeModel, withStopIds, writeTinyModel } from './tiny-model.js';
 
-if (!builderExists) console.warn(`skipping ONNX generation tests: ${SKIP_REASON}`);
-
-describe.skipIf(!builderExists)('OnnxGenerator on a tiny synthetic model', () => {
+describe('OnnxGenerator on a tiny synthetic model', () => {
   let dir: string;
   let generator: OnnxGenerator;
 

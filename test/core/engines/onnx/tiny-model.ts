@@ -1,17 +1,11 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DemoModelSpec } from '../../../../source/core/engines/onnx/demo/spec.js';
-
-/** True once the demo model builder exists (tests that need a model skip until then). */
-export const builderExists = existsSync(new URL('../../../../source/core/engines/onnx/demo/write-model.ts', import.meta.url));
-export const SKIP_REASON = 'demo model builder (source/core/engines/onnx/demo/write-model.ts) not there yet';
+import { tinySpec, type DemoModelSpec } from '../../../../source/core/engines/onnx/demo/spec.js';
+import { writeDemoModel } from '../../../../source/core/engines/onnx/demo/write-model.js';
 
 /** Writes a tiny synthetic Llama (vocab 512) into a fresh temp folder; returns the folder. */
 export async function writeTinyModel(overrides: Partial<DemoModelSpec> = {}): Promise<string> {
-  const { writeDemoModel } = await import('../../../../source/core/engines/onnx/demo/write-model.js');
-  const { tinySpec } = await import('../../../../source/core/engines/onnx/demo/spec.js');
   const dir = await mkdtemp(join(tmpdir(), 'duet-onnx-'));
   await writeDemoModel(join(dir, 'tiny'), tinySpec(overrides));
   return join(dir, 'tiny');
