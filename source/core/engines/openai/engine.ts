@@ -139,6 +139,8 @@ class OpenAIEngine implements Engine {
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
       ...(this.served !== undefined ? { served: this.served } : {}),
       requestTimeoutMs: this.model.requestTimeoutMs,
+      ...(this.model.dialect ? { dialect: this.model.dialect } : {}),
+      ...(this.model.cumulativeDeltas !== undefined ? { cumulativeDeltas: this.model.cumulativeDeltas } : {}),
     };
   }
 

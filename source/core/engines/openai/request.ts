@@ -1,6 +1,7 @@
 import type { ModelProfile } from '../../profile/schema.js';
 import type { GenerateRequest } from '../engine.js';
 import type { StreamJob } from '../../plane/protocol.js';
+import type { DialectName } from './dialects/index.js';
 import { endpointUrl } from './http.js';
 
 /** The HTTP side of one model: where requests go and with what headers. */
@@ -11,6 +12,9 @@ export interface ModelEndpoint {
   apiKey?: string;
   served?: string;
   requestTimeoutMs: number;
+  /** The server family's stream dialect, and whether its deltas are cumulative (profile: dialect, cumulativeDeltas). */
+  dialect?: DialectName;
+  cumulativeDeltas?: boolean | 'auto';
 }
 
 export function requestHeaders(apiKey: string | undefined): Record<string, string> {
@@ -34,7 +38,8 @@ export function streamJob(endpoint: ModelEndpoint, request: GenerateRequest): St
     model: endpoint.served ?? endpoint.label,
     ...(endpoint.api === 'chat' ? { messages: request.messages } : { prompt: request.promptText }),
     stream: true,
-    stream_options: { include_usage: true },
+    // vLLM can report usage on every chunk: the tokens each chunk carried (others may refuse the field).
+    stream_options: { include_usage: true, ...(endpoint.dialect === 'vllm' ? { continuous_usage_stats: true } : {}) },
     temperature: 0,
     max_tokens: request.maxNewTokens,
   };
@@ -43,7 +48,12 @@ export function streamJob(endpoint: ModelEndpoint, request: GenerateRequest): St
     url: completionUrl(endpoint),
     headers: { ...requestHeaders(endpoint.apiKey), 'x-request-id': request.id },
     body: JSON.stringify(body),
-    decoder: { api: endpoint.api, maxNewTokens: request.maxNewTokens },
+    decoder: {
+      api: endpoint.api,
+      maxNewTokens: request.maxNewTokens,
+      ...(endpoint.dialect ? { dialect: endpoint.dialect } : {}),
+      ...(endpoint.cumulativeDeltas !== undefined ? { cumulative: endpoint.cumulativeDeltas } : {}),
+    },
     timeoutMs: endpoint.requestTimeoutMs,
     ...(request.sendAt !== undefined ? { sendAt: request.sendAt } : {}),
   };

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createStreamDecoder, type StreamDecoderOptions, type StreamOutcome } from '../../../../source/core/engines/openai/decoder.js';
 import { looksCumulative } from '../../../../source/core/engines/openai/deltas.js';
+import { DIALECT_NAMES } from '../../../../source/core/engines/openai/dialects/index.js';
+import { streamJob } from '../../../../source/core/engines/openai/request.js';
+import { modelSchema } from '../../../../source/core/profile/schema.js';
 
 // Byte-exact streams of each server family (test/fixtures/streams/README.md says where each shape comes from).
 const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/streams/${name}`, import.meta.url), 'utf8');
@@ -257,5 +260,23 @@ describe('the decoder', () => {
     expect(looksCumulative(['no', 'no'])).toBe(false);
     expect(looksCumulative(['a', 'ab', 'abc'])).toBe(false); // a one-character start is too thin to tell
     expect(looksCumulative(['Paris'])).toBe(false);
+  });
+});
+
+describe('a profile\'s dialect', () => {
+  const request = { id: 'r1', messages: [{ role: 'user' as const, content: 'q' }], promptIds: [1], promptText: 'q', maxNewTokens: 16 };
+  const endpoint = { label: 'A', base: 'http://h:8001/v1', api: 'chat' as const, requestTimeoutMs: 1000 };
+
+  it('names exactly the dialects there are', () => {
+    expect(modelSchema.shape.dialect.unwrap().options).toEqual([...DIALECT_NAMES]);
+  });
+
+  it('reaches the decoder, and asks vLLM (only) for per-chunk usage', () => {
+    const mindie = streamJob({ ...endpoint, dialect: 'mindie', cumulativeDeltas: true }, request);
+    expect(mindie.decoder).toEqual({ api: 'chat', maxNewTokens: 16, dialect: 'mindie', cumulative: true });
+    expect(JSON.parse(mindie.body).stream_options).toEqual({ include_usage: true });
+    const vllm = streamJob({ ...endpoint, dialect: 'vllm' }, request);
+    expect(JSON.parse(vllm.body).stream_options).toEqual({ include_usage: true, continuous_usage_stats: true });
+    expect(streamJob(endpoint, request).decoder).toEqual({ api: 'chat', maxNewTokens: 16 });
   });
 });
