@@ -1,4 +1,4 @@
-import type { MeasuringFigures } from '../../core/plane/guard.js';
+import { guardLimits, type MeasuringFigures } from '../../core/plane/guard.js';
 import type { Colour, Theme } from '../theme.js';
 
 /**
@@ -10,8 +10,9 @@ import type { Colour, Theme } from '../theme.js';
 export function timingBadge(measuring: MeasuringFigures, theme: Theme): { label: string; colour: Colour } | undefined {
   const latest = measuring.latest;
   if (!latest) return undefined;
-  const inflation = Math.max(1, Math.ceil(latest.inflationMs));
-  if (latest.verdict === 'bound') return { label: `CLIENT-BOUND ±${inflation}ms`, colour: theme.bad };
-  if (latest.verdict === 'warn') return { label: `timing ±${inflation}ms`, colour: theme.warn };
+  // What may be off by how much: the timestamps (client stalls), else the sends (send lag).
+  const off = Math.max(1, Math.ceil(latest.inflationMs > guardLimits.loopDelayMs.warn ? latest.inflationMs : (latest.sendLag?.p99Ms ?? latest.inflationMs)));
+  if (latest.verdict === 'bound') return { label: `CLIENT-BOUND ±${off}ms`, colour: theme.bad };
+  if (latest.verdict === 'warn') return { label: `timing ±${off}ms`, colour: theme.warn };
   return { label: 'timing ok', colour: theme.good };
 }

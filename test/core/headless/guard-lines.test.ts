@@ -5,19 +5,20 @@ import type { MeasuringFigures } from '../../../source/core/plane/guard.js';
 import { snapshot } from '../../app/fixtures.js';
 
 const bound: MeasuringFigures = {
-  latest: { intervalMs: 1000, main: { loopDelayP99Ms: 3, loopDelayMaxMs: 9, utilisation: 0.6 }, verdict: 'bound', inflationMs: 14, reason: 'sends late by p99 14 ms' },
+  latest: { intervalMs: 1000, main: { loopDelayP99Ms: 3, loopDelayMaxMs: 9, utilisation: 0.6 }, sendLag: { p99Ms: 14, maxMs: 20, count: 30 }, verdict: 'bound', inflationMs: 0, reason: 'sends late by p99 14 ms' },
   samples: 50,
   warnSamples: 4,
   boundSamples: 6,
   boundShare: 0.12,
-  worstInflationMs: 21.5,
+  worstInflationMs: 0.4,
+  worstLagMs: 21.5,
 };
 
 describe('the measuring guard in headless output', () => {
   it('says on the status line when the client is the bottleneck right now, and why', () => {
     const line = statusLine(snapshot({ measuring: bound }));
     expect(line.endsWith(' | timing CLIENT-BOUND: sends late by p99 14 ms')).toBe(true);
-    expect(statusJson(snapshot({ measuring: bound })).timing).toEqual({ verdict: 'bound', inflationMs: 14, reason: 'sends late by p99 14 ms' });
+    expect(statusJson(snapshot({ measuring: bound })).timing).toEqual({ verdict: 'bound', inflationMs: 0, reason: 'sends late by p99 14 ms' });
   });
 
   it('keeps the status line as it was while timings are sound', () => {
@@ -27,6 +28,6 @@ describe('the measuring guard in headless output', () => {
 
   it('puts one line in the summary: for how much of the run, and by up to how much', () => {
     const text = summaryText({ reason: 'finished', exitCode: 0, snapshot: snapshot({ measuring: bound }) });
-    expect(text).toContain('\ntiming: client-bound for 12% of the run: timings may be inflated by up to 22 ms\n');
+    expect(text).toContain('\ntiming: client-bound for 12% of the run: sends ran up to 22 ms behind schedule (in the from-schedule figures)\n');
   });
 });

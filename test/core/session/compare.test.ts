@@ -96,11 +96,11 @@ describe('compareLogs', () => {
 describe('compare and the measuring guard', () => {
   it('flags a log whose run was client-bound, next to its name, and no other', () => {
     const bound = handLog('logs/bound.jsonl', [100, 200, 300, 400], 1);
-    const sample = { intervalMs: 1000, main: { loopDelayP99Ms: 1, loopDelayMaxMs: 2, utilisation: 0.5 }, verdict: 'bound' as const, inflationMs: 27, reason: 'sends late by p99 27 ms' };
+    const sample = { intervalMs: 1000, main: { loopDelayP99Ms: 1, loopDelayMaxMs: 2, utilisation: 0.5 }, plane: { loopDelayP99Ms: 27, loopDelayMaxMs: 40, utilisation: 0.5, workers: 1, streams: 9 }, verdict: 'bound' as const, inflationMs: 27, reason: 'client thread stalls p99 27 ms' };
     bound.events.splice(-1, 0, { type: 'measuring', t: 1500, sample }, { type: 'measuring', t: 1900, sample: { ...sample, verdict: 'ok', inflationMs: 0.5 } });
     const comparison = compareLogs([first, bound]);
     expect(comparison.logs[0]!.timing).toBeUndefined();
-    expect(comparison.logs[1]!.timing).toBe('client-bound for 50% of the run: timings may be inflated by up to 27 ms');
-    expect(renderCompareText(comparison)).toContain('2. bound.jsonl: logs/bound.jsonl (profile test-profile), A small, B large — client-bound for 50% of the run: timings may be inflated by up to 27 ms');
+    expect(comparison.logs[1]!.timing).toBe('client-bound for 50% of the run: timestamps may be late by up to 27 ms');
+    expect(renderCompareText(comparison)).toContain('2. bound.jsonl: logs/bound.jsonl (profile test-profile), A small, B large — client-bound for 50% of the run: timestamps may be late by up to 27 ms');
   });
 });
