@@ -7,18 +7,25 @@ import { parseFormat, splitOut, writeOutput } from './report.js';
 
 const FORMATS = ['text', 'html', 'md'] as const;
 
+/** Like a report, the html comparison goes next to the (first) log it reads, not into the working directory. */
+export function compareHtmlPath(firstLog: string): string {
+  return `${firstLog.replace(/\.jsonl?$/i, '')}.compare.html`;
+}
+
 const help = `  Usage
     $ duet compare <logA.jsonl> <logB.jsonl> [more logs] [flags]
 
   A side-by-side table per model (and per policy when a log ran several): p50/p90/p99
   end-to-end latency, q/s, tokens/s, EM with 95% intervals, goodput, J per correct
-  answer, with deltas against the first log; EM differences whose intervals overlap
-  are marked n.s. (not significant).
+  answer, with deltas against the first log marked better or worse; EM differences
+  whose intervals overlap are marked n.s. (not significant). Only groups and figures
+  every log has are shown; html adds bar charts.
 
   Flags
     --format text|html|md   (default text)
-    --out FILE              write to FILE (default: stdout for text and md,
-                            compare.html for html); --out - writes to stdout
+    --out FILE              write to FILE (default: stdout for text and md; for html
+                            <first log>.compare.html, next to the first log);
+                            --out - writes to stdout
 `;
 
 export const command = defineCommand({
@@ -41,7 +48,7 @@ export const command = defineCommand({
     }
     const comparison = compareLogs(logs);
     const text = format === 'html' ? renderCompareHtml(comparison) : format === 'md' ? renderCompareMarkdown(comparison) : renderCompareText(comparison);
-    const written = await writeOutput(out ?? (format === 'html' ? 'compare.html' : '-'), text, input);
+    const written = await writeOutput(out ?? (format === 'html' ? compareHtmlPath(input[0]!) : '-'), text, input);
     if (written !== undefined) process.stdout.write(`comparison written to ${written}\n`);
     return 0;
   },

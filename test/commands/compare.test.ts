@@ -42,4 +42,15 @@ describe('duet compare', () => {
     await expect(run([a, b], { format: 'pdf' })).rejects.toThrow(new UsageError('--format: expected text, html, md, got "pdf"'));
     await expect(run([a, `${b}.nope`])).rejects.toThrow(new UserError(`${b}.nope: no such session log`));
   });
+
+  it('writes html next to the first log by default, not into the working directory', async () => {
+    const { dir, a, b } = await logs();
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await run([a, b], { format: 'html' })).toBe(0);
+    const expected = path.join(dir, 'a.compare.html');
+    expect(out.join('')).toContain(`comparison written to ${expected}`);
+    expect(await readFile(expected, 'utf8')).toContain('<svg');
+  });
 });

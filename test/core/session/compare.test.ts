@@ -65,13 +65,17 @@ describe('compareLogs', () => {
     expect(intervalsOverlap({ n: 0 }, { value: 0, low: 0, high: 27.8, n: 10 })).toBe(true);
     const tables = compareTables(comparison);
     const cells = (title: string, label: string) => tables.find((t) => t.title === title)!.rows.find((r) => r[0] === label)!;
-    expect(cells('policy round-robin, model A', 'p50 E2E')).toEqual(['p50 E2E', '200 ms', '250 ms (+50 ms +25.0%)']);
+    expect(cells('policy round-robin, model A', 'p50 E2E')).toEqual(['p50 E2E', '200 ms', '250 ms (+50 ms, +25.0%, worse)']);
     expect(cells('policy round-robin, model A', 'EM [95%]')[2]).toMatch(/^50\.0% \[15\.0, 85\.0\] n=4 \(\+0\.0 pp, n\.s\.\)$/);
-    expect(cells('policy large-only, model B', 'EM [95%]')).toEqual(['EM [95%]', '100.0% [72.2, 100.0] n=10', '0.0% [0.0, 27.8] n=10 (-100.0 pp)']);
-    expect(cells('model B', 'EM [95%]')[2]).toBe('0.0% [0.0, 27.8] n=10 (-100.0 pp)');
+    expect(cells('policy large-only, model B', 'EM [95%]')).toEqual(['EM [95%]', '100.0% [72.2, 100.0] n=10', '0.0% [0.0, 27.8] n=10 (-100.0 pp, worse)']);
+    expect(cells('model B', 'EM [95%]')[2]).toBe('0.0% [0.0, 27.8] n=10 (-100.0 pp, worse)');
     expect(cells('model A', 'EM [95%]')[2]).toContain('n.s.');
-    // No power in these logs: J/correct is unknown, not 0.
-    expect(cells('A+B', 'J/correct')).toEqual(['J/correct', '-', '-']);
+    // The run length is a count, not a delta to mark.
+    expect(cells('model A', 'done').every((c) => !c.includes('('))).toBe(true);
+    // No power in these logs: no J/correct row at all (not a row of dashes).
+    expect(tables.find((t) => t.title === 'A+B')!.rows.map((r) => r[0])).not.toContain('J/correct');
+    // B never answered under round-robin in these logs: that group is left out.
+    expect(tables.map((t) => t.title)).not.toContain('policy round-robin, model B');
   });
 
   it('three logs: every delta is against the first; same file names get their paths', () => {
@@ -79,14 +83,14 @@ describe('compareLogs', () => {
     const c = compareLogs([first, second, third]);
     expect(c.logs.map((l) => l.name)).toEqual(['logs/one.jsonl', 'two.jsonl', 'other/one.jsonl']);
     const row = compareTables(c).find((t) => t.title === 'policy round-robin, model A')!.rows.find((r) => r[0] === 'p50 E2E');
-    expect(row).toEqual(['p50 E2E', '200 ms', '250 ms (+50 ms +25.0%)', '200 ms (+0 ms +0.0%)']);
+    expect(row).toEqual(['p50 E2E', '200 ms', '250 ms (+50 ms, +25.0%, worse)', '200 ms (+0 ms, +0.0%, same)']);
   });
 
   it('no per-policy rows when no log switched policy; renders text and escaped html', () => {
     const single = (path: string): SessionLogData => ({ ...first, path, events: first.events.filter((e) => e.t < 1000 || e.type === 'run-end') });
     const c = compareLogs([single('a.jsonl'), single('<b>.jsonl')]);
     expect(c.groups.map((g) => g.title)).toEqual(['model A', 'model B', 'A+B']);
-    expect(renderCompareText(c)).toContain('Deltas are against the first log.');
+    expect(renderCompareText(c)).toContain('Deltas are against the first log, marked better or worse.');
     const html = renderCompareHtml(c);
     expect(html).toContain('&lt;b&gt;.jsonl');
     expect(html).not.toContain('<b>.jsonl');
@@ -102,5 +106,25 @@ describe('compare and the measuring guard', () => {
     expect(comparison.logs[0]!.timing).toBeUndefined();
     expect(comparison.logs[1]!.timing).toBe('client-bound for 50% of the run: timestamps may be late by up to 27 ms');
     expect(renderCompareText(comparison)).toContain('2. bound.jsonl: logs/bound.jsonl (profile test-profile), A small, B large — client-bound for 50% of the run: timestamps may be late by up to 27 ms');
+  });
+});
+
+describe('compare rendering', () => {
+  it('keeps one unit per latency row and marks lower latency better, higher throughput better', async () => {
+    const { latencyUnit } = await import('../../../source/core/session/compare-render.js');
+    expect(latencyUnit([900, 9_999])).toBe('ms');
+    expect(latencyUnit([900, 12_500])).toBe('s');
+    const slow = handLog('logs/slow.jsonl', [9000, 12_000, 15_000, 18_000], 1);
+    const fast = handLog('logs/fast.jsonl', [100, 200, 300, 400], 1);
+    const row = compareTables(compareLogs([slow, fast])).find((t) => t.title === 'model A')!.rows.find((r) => r[0] === 'p50 E2E')!;
+    expect(row[1]).toMatch(/^\d+\.\d\d s$/);
+    expect(row[2]).toMatch(/^0\.\d\d s \(-\d+\.\d\d s, -\d+\.\d%, better\)$/);
+  });
+
+  it('draws bar charts in the html page, without any script', () => {
+    const html = renderCompareHtml(compareLogs([first, second]));
+    expect(html).toContain('<svg');
+    expect(html).toContain('model A: p50 E2E (lower is better)');
+    expect(html).not.toContain('<script');
   });
 });
