@@ -69,6 +69,30 @@ describe('demo model dtypes vs fp32', () => {
       }
     });
 
+    it('rows joining by chunked prefill and leaving early keep the tokens they get alone (cache gathers in this dtype)', async () => {
+      const [a, b, c] = [prompts[2]!, prompts[9]!, prompts[5]!];
+      const alone = async (ids: number[], n: number) => (await variant.generate(ids, { maxNewTokens: n, ignoreStop: true })).tokenIds;
+      const expected = { a: await alone(a, 3), b: await alone(b, 8), c: await alone(c, 6) };
+      const got: Record<string, number[]> = {};
+      const batch = variant.runningBatch();
+      const pending = (id: string, promptIds: number[], maxNewTokens: number) => ({
+        request: { id, promptIds, maxNewTokens, ignoreStop: true },
+        onDone: (r: { tokenIds: number[] }) => (got[id] = r.tokenIds),
+        onError: (e: Error) => {
+          throw e;
+        },
+      });
+      await batch.admit([pending('a', a, 3), pending('b', b, 8)]);
+      await batch.step();
+      batch.startPrefill([pending('c', c, 6)]);
+      while (batch.prefilling > 0) {
+        await batch.advancePrefill(4);
+        await batch.step();
+      }
+      while (batch.size > 0) await batch.step();
+      expect(got).toEqual(expected);
+    });
+
     it('keeps logits within the expected error of fp32 and agrees wherever the margin exceeds it', async () => {
       let agreed = 0;
       for (const ids of prompts) {
