@@ -7,6 +7,7 @@ import { loadSquad, type SquadQuestion } from '../dataset/squad.js';
 import { loadLlama3Tokenizer } from '../dataset/tokenizer.js';
 import type { Engine, ModelSlot } from '../engines/engine.js';
 import { ReplicaWarnings } from '../engines/replicas/warnings.js';
+import { EngineWarnings } from '../engines/warnings.js';
 import { UserError } from '../errors.js';
 import { scoreAnswer } from '../eval/squad-score.js';
 import { MetricsStore } from '../metrics/store.js';
@@ -64,7 +65,8 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
   const serverLogDir = logPath ? logPath.replace(/\.jsonl$/, '') : resolve(deps.cwd ?? process.cwd(), 'logs', 'servers');
   const relay = new ServerStateRelay(clock);
   const replicaWarnings = new ReplicaWarnings(clock);
-  const createEngine = deps.createEngine ?? ((model: ModelProfile) => defaultEngine(model, clock, deps.progress, replicaWarnings));
+  const engineWarnings = new EngineWarnings(clock);
+  const createEngine = deps.createEngine ?? ((model: ModelProfile) => defaultEngine(model, clock, deps.progress, replicaWarnings, engineWarnings));
   const engineFor = async (model: ModelProfile, slot: ModelSlot): Promise<Engine> => {
     const engine = await createEngine(model, slot, profile);
     if (!model.launch) return engine;
@@ -91,6 +93,7 @@ export async function prepareRun(flags: RunFlags, deps: PrepareDeps): Promise<Pr
     onRunStart: (emit) => {
       relay.connect(emit);
       replicaWarnings.connect(emit);
+      engineWarnings.connect(emit);
     },
     // Device telemetry (unless `none`) and the servers' own /metrics, as one handle.
     ...(telemetryConfig.source === 'none' && serverTargets.length === 0
@@ -133,7 +136,7 @@ function defaultLoadProfile(path: string | undefined, overrides: RunOverrides): 
   return loadProfile(path ?? defaultProfilePath, overrides);
 }
 
-async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line: string) => void, replicaWarnings: ReplicaWarnings): Promise<Engine> {
+async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line: string) => void, replicaWarnings: ReplicaWarnings, engineWarnings: EngineWarnings): Promise<Engine> {
   if (model.backend === 'onnx') {
     await ensureDemoModel(model, progress);
     const { createOnnxEngine } = await import('../engines/onnx/engine.js');
@@ -145,7 +148,7 @@ async function defaultEngine(model: ModelProfile, clock: Clock, progress: (line:
     return createReplicaPool(model, { clock, onReplicaState: (url, state, detail) => replicaWarnings.report(model.label, url, state, detail) });
   }
   const { createOpenAIEngine } = await import('../engines/openai/engine.js');
-  return createOpenAIEngine(model, { clock });
+  return createOpenAIEngine(model, { clock, onWarning: (message) => engineWarnings.warn(message) });
 }
 
 /** duet's own demo models (models/demo-small, models/demo-large) are built on first use. */

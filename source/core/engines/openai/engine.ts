@@ -5,6 +5,7 @@ import type { ModelProfile } from '../../profile/schema.js';
 import type { Engine, EngineInfo, EngineLoad, GenerateRequest, GenerateResult, TokenEvent } from '../engine.js';
 import { describeFetchError, endpointUrl, redact } from './http.js';
 import { requestHeaders, streamJob, type ModelEndpoint } from './request.js';
+import { PromptCountCheck } from './prompt-count.js';
 import { RequestFailure, toGenerateResult } from './result.js';
 
 export interface OpenAIEngineOptions {
@@ -16,6 +17,8 @@ export interface OpenAIEngineOptions {
   countTokens?: (text: string) => number;
   /** The measuring plane that streams the answers (default: the process's shared one). */
   plane?: MeasuringPlane;
+  /** Said once per model when the server's prompt_tokens disagree with duet's count (see prompt-count.ts). */
+  onWarning?: (message: string) => void;
 }
 
 /** Metadata `duet serve` adds to its /v1/models entries. */
@@ -51,6 +54,7 @@ class OpenAIEngine implements Engine {
   private running = 0;
   private planeHeld?: Promise<void>;
   private readonly inFlight = new Set<string>();
+  private readonly promptCounts = new PromptCountCheck();
 
   constructor(
     private readonly model: ModelProfile,
@@ -108,7 +112,11 @@ class OpenAIEngine implements Engine {
     this.inFlight.add(request.id);
     try {
       const result = await this.plane.submit(job, onToken ? (t) => onToken({ text: '', t }) : undefined);
-      return toGenerateResult(result, request, { where, timeoutMs: this.model.requestTimeoutMs, ...(this.options.countTokens ? { countTokens: this.options.countTokens } : {}) });
+      const answer = toGenerateResult(result, request, { where, timeoutMs: this.model.requestTimeoutMs, ...(this.options.countTokens ? { countTokens: this.options.countTokens } : {}) });
+      // promptTokens is the server's usage when it gave one, else duet's own count (no difference).
+      const warning = this.promptCounts.check(this.model.label, request.promptIds.length, answer.promptTokens);
+      if (warning) this.options.onWarning?.(warning);
+      return answer;
     } catch (error) {
       if (error instanceof RequestFailure) throw new RequestFailure(this.clean(error.message), error.overload);
       throw error;
