@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsStore } from '../../../source/core/metrics/store.js';
+import type { RunEvent } from '../../../source/core/events.js';
+import type { Snapshot } from '../../../source/core/metrics/snapshot.js';
+import type { QueryRecord } from '../../../source/core/query.js';
 import { parseSessionLog } from '../../../source/core/session/reader.js';
 import { buildReportData, renderReport } from '../../../source/core/session/report/index.js';
 import { distribution } from '../../../source/core/session/report/distributions.js';
@@ -70,14 +72,57 @@ describe('report data', () => {
 });
 
 describe('renderReport', () => {
-  it('json is the store fed with every event, snapshot at the last event, plus header facts', () => {
-    const header = fakeHeader({ slo: { e2eMs: 120 } });
-    const events = fakeRunEvents({ questions: 30, seed: 3 });
-    const json = JSON.parse(renderReport(parseSessionLog(toJsonl(header, events), 'r.jsonl'), 'json')) as Record<string, unknown>;
-    const store = new MetricsStore({ slo: { e2eMs: 120 } });
-    for (const event of events) store.push(event);
-    // Through JSON, as the file holds it (undefined fields dropped).
-    expect(json.snapshot).toEqual(JSON.parse(JSON.stringify(store.snapshot(events[events.length - 1]!.t))));
+  it('json: the figures of every event up to the last, worked out by hand, plus header facts', () => {
+    // Three measured questions after a warm-up one: A answers right in 80 ms, B half right
+    // in 120 ms (over the 100 ms SLO), A fails; the card draws a steady 200 W.
+    const header = fakeHeader({ slo: { e2eMs: 100 } });
+    const record = (r: Partial<QueryRecord> & Pick<QueryRecord, 'seq' | 'model' | 'tIssued' | 'tEnqueued' | 'tDone'>): QueryRecord => ({
+      id: `${r.seq}:${r.model}`, questionId: `q${r.seq}`, policy: 'round-robin', segment: 0, warmup: false, promptTokens: 50, contextTrimmed: false,
+      outputTokens: 3, gold: ['Paris'], answerable: true, finishReason: 'stop', ...r,
+    });
+    const watts = (t: number): RunEvent => ({ type: 'telemetry', t, sample: { source: 'npu-smi', t, devices: [{ id: 'npu0.0', powerW: 200, utilPct: 50 }] } });
+    const issued = (seq: number, t: number, model: 'A' | 'B', warmup = false): RunEvent => ({ type: 'query-issued', t, seq, questionId: `q${seq}`, targets: [model], policy: 'round-robin', segment: 0, warmup });
+    const events: RunEvent[] = [
+      { type: 'run-start', t: 0, wallStart: header.wallStart, policy: 'round-robin', load: { mode: 'closed', concurrency: 1 }, weight: 0.5, models: header.models, totalQuestions: 3 },
+      issued(0, 10, 'A', true),
+      { type: 'query-finished', t: 60, record: record({ seq: 0, model: 'A', warmup: true, tIssued: 10, tEnqueued: 11, tDone: 60, em: 0, f1: 0 }) },
+      issued(1, 100, 'A'),
+      watts(100),
+      { type: 'query-finished', t: 180, record: record({ seq: 1, model: 'A', tIssued: 100, tEnqueued: 104, tStart: 110, tFirstToken: 130, tEnd: 170, tokenTimes: [130, 150, 170], tDone: 180, prediction: 'Paris', em: 1, f1: 1 }) },
+      issued(2, 200, 'B'),
+      watts(200),
+      watts(300),
+      issued(3, 300, 'A'),
+      { type: 'query-finished', t: 320, record: record({ seq: 2, model: 'B', promptTokens: 60, tIssued: 200, tEnqueued: 202, tStart: 212, tFirstToken: 262, tEnd: 302, tokenTimes: [262, 282, 302], tDone: 320, prediction: 'in Paris', em: 0, f1: 0.5 }) },
+      { type: 'query-failed', t: 350, record: record({ seq: 3, model: 'A', tIssued: 300, tEnqueued: 301, tDone: 350, outputTokens: 0, error: 'HTTP 500 from server', finishReason: 'error' }) },
+      watts(400),
+      { type: 'run-end', t: 400, reason: 'finished' },
+    ];
+    const json = JSON.parse(renderReport(parseSessionLog(toJsonl(header, events), 'r.jsonl'), 'json')) as { snapshot: Snapshot; header: unknown; kind: string; complete: boolean };
+    const { snapshot, snapshot: { combined } } = json;
+    // At the last event; measured from the first measured question (t 100) to the end (t 400): 0.3 s.
+    expect([snapshot.t, snapshot.elapsedMs, snapshot.measuredMs]).toEqual([400, 400, 300]);
+    expect([snapshot.issued, snapshot.done, snapshot.total, snapshot.policy]).toEqual([3, 3, 3, 'round-robin']);
+    // The warm-up question counts nowhere.
+    expect([combined.completed, combined.errors, combined.inputTokens, combined.outputTokens, combined.onTime, combined.exact]).toEqual([2, 1, 110, 6, 1, 1]);
+    expect([snapshot.models.A.completed, snapshot.models.A.errors, snapshot.models.B.completed, snapshot.models.B.errors]).toEqual([1, 1, 1, 0]);
+    // e2e 180-100 = 80 and 320-200 = 120; TTFT from the send: 130-104 = 26 and 262-202 = 60.
+    expect(combined.latency.e2e.run).toMatchObject({ count: 2, mean: 100, max: 120 });
+    expect(combined.latency.ttft.run).toMatchObject({ count: 2, mean: 43, max: 60 });
+    // TPOT (170-130)/2 = 20 and (302-262)/2 = 20; queue 6 and 10.
+    expect(combined.latency.tpot.run).toMatchObject({ count: 2, mean: 20 });
+    expect(combined.latency.queue.run).toMatchObject({ count: 2, mean: 8, max: 10 });
+    // 2 answers, 6 tokens and 1 on time in 0.3 s.
+    expect(combined.throughput.qpsRun).toBeCloseTo(2 / 0.3, 9);
+    expect(combined.throughput.tokensPerSecRun).toBeCloseTo(20, 9);
+    expect(combined.throughput.goodput).toBeCloseTo(1 / 0.3, 9);
+    // EM 1 of 2; F1 (1 + 0.5) / 2.
+    expect(combined.accuracy.em).toMatchObject({ value: 50, n: 2 });
+    expect(combined.accuracy.f1).toBeCloseTo(75, 9);
+    // 200 W over the 0.3 s window: 60 J, 30 J per answer.
+    expect(combined.energy.joules).toBeCloseTo(60, 6);
+    expect(combined.energy.meanPowerW).toBeCloseTo(200, 6);
+    expect(combined.energy.joulesPerQuery).toBeCloseTo(30, 6);
     expect(json.header).toEqual({ duetVersion: '0.1.0', wallStart: header.wallStart, profileName: 'test-profile', host: header.host, models: header.models, dataset: header.dataset });
     expect([json.kind, json.complete]).toEqual(['duet-report', true]);
   });
