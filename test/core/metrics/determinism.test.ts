@@ -32,7 +32,8 @@ function randomRun(seed: number, questions = 10_000): RunEvent[] {
   return events.sort((a, b) => a.t - b.t);
 }
 
-describe('MetricsStore determinism and cost', () => {
+// The cost of a snapshot at scale is measured by bench/harness.ts (a benchmark's job, not a test's).
+describe('MetricsStore determinism', () => {
   it('two stores fed the same events give deep-equal snapshots, whatever snapshots were taken before', () => {
     const events = randomRun(7, 3000);
     const watched = new MetricsStore({ slo: { e2eMs: 1000, ttftMs: 50 } });
@@ -54,17 +55,5 @@ describe('MetricsStore determinism and cost', () => {
     expect(s.combined.completed + s.combined.errors + s.combined.timeouts).toBe(2995); // 3000 minus 5 warm-up
     expect(s.segments).toHaveLength(2);
     expect(s.combined.energy.joules).toBeGreaterThan(0);
-  });
-
-  it('100 snapshots after 10,000 records stay cheap (loose bound, not a benchmark)', () => {
-    const store = new MetricsStore({});
-    const events = randomRun(11);
-    for (const event of events) store.push(event);
-    const end = events[events.length - 1]!.t;
-    const started = performance.now();
-    for (let i = 0; i < 100; i++) store.snapshot(end + i * 100);
-    const elapsed = performance.now() - started;
-    expect(store.snapshot(end).combined.latency.e2e.run.count).toBeGreaterThan(9000);
-    expect(elapsed).toBeLessThan(3000); // ~1 ms each on an idle 2-core machine
   });
 });
