@@ -92,7 +92,8 @@ export class MeasuringPlane {
       return Promise.resolve({ id: job.id, tSent: t, tEnd: t, end: { kind: 'transport', message: 'the measuring plane is not running', afterTokens: 0 } });
     }
     if (this.pending.has(job.id)) throw new Error(`request ${job.id} is already in flight`);
-    thread.jobs++;
+    // A thread with work keeps the process alive (until its answers are in); an idle one does not.
+    if (thread.jobs++ === 0) thread.worker.ref();
     return new Promise((resolve) => {
       this.pending.set(job.id, { resolve, worker: thread, ...(onFirstToken ? { onFirstToken } : {}) });
       post(thread, { type: 'jobs', jobs: [job] });
@@ -145,7 +146,7 @@ export class MeasuringPlane {
       healthIntervalMs: this.options.healthIntervalMs ?? 1000,
     };
     const worker = new Worker(BOOT_URL, { workerData: { entry: ENTRY_URL.href, start } });
-    // The threads must not keep a finished process alive (a run stops them; a test may not).
+    // An idle thread must not keep a finished process alive (a run stops them; a script may not).
     worker.unref();
     const thread: ClientThread = { worker, jobs: 0, index };
     return new Promise((resolve, reject) => {
@@ -168,7 +169,7 @@ export class MeasuringPlane {
         const pending = this.pending.get(result.id);
         if (!pending) continue;
         this.pending.delete(result.id);
-        thread.jobs--;
+        if (--thread.jobs === 0) thread.worker.unref();
         pending.resolve(result);
       }
     } else if (message.type === 'health') {
