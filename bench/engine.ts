@@ -116,7 +116,8 @@ const rows: Array<[string, string, string, string]> = [
 const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   '));
 const goals = [
-  [`duet >= transformers.js at batch 1`, rate(duet1) >= rate(peer1)],
+  [`duet >= 1.3x transformers.js at batch 1`, rate(duet1) >= 1.3 * rate(peer1)],
+  [`duet >= 2x transformers.js at batch ${bigBatch}`, rate(duetN) >= 2 * rate(peerN)],
   [`duet batch ${bigBatch} >= 3x batch 1`, rate(duetN) >= 3 * rate(duet1)],
 ] as const;
 for (const [goal, met] of goals) console.log(`${met ? 'met ' : 'MISSED'}  ${goal}`);
@@ -130,8 +131,9 @@ report(
   {
     bench: 'engine',
     figures: [
-      { name: `${tag}: duet / transformers.js tokens/s, batch 1`, measured: ratio1, unit: 'x', goal: '>= 1x', pass: ratio1 >= 1 },
-      { name: `${tag}: duet / transformers.js tokens/s, batch ${bigBatch}`, measured: ratioN, unit: 'x', goal: '>= 1x', pass: ratioN >= 1 },
+      // Goals: duet's batching should pay where transformers.js's does not (1.3x alone, 2x batched).
+      { name: `${tag}: duet / transformers.js tokens/s, batch 1`, measured: ratio1, unit: 'x', goal: '>= 1.3x', pass: ratio1 >= 1.3 },
+      { name: `${tag}: duet / transformers.js tokens/s, batch ${bigBatch}`, measured: ratioN, unit: 'x', goal: '>= 2x', pass: ratioN >= 2 },
       { name: `${tag}: transformers.js / duet prefill time`, measured: prefillRatio, unit: 'x', goal: '>= 1x', pass: prefillRatio >= 1 },
       { name: `${tag}: duet batch ${bigBatch} / batch 1 tokens/s`, measured: rate(duetN) / rate(duet1), unit: 'x', goal: '>= 3x', pass: rate(duetN) >= 3 * rate(duet1) },
       { name: `${tag}: transformers.js batch ${bigBatch} / batch 1 tokens/s`, measured: rate(peerN) / rate(peer1), unit: 'x' },
