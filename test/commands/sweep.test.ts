@@ -96,6 +96,17 @@ describe('duet sweep, end to end with fake engines', () => {
     expect(second.match(/"probe":\{/g)).toHaveLength(1);
   });
 
+  it('--json: one object per probe, then the summary', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'duet-sweep-'));
+    const { code, out } = await sweep({ profile: writeProfile(dir), policies: 'small-only', mode: 'concurrency', grid: '1,2', probeQuestions: '8', probeWarmup: '2', attainment: '0.5', json: true, log: join(dir, 's.jsonl') });
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; load?: number; verdict?: string; policies?: Array<{ policy: string; capacity?: number }>; reportPath?: string });
+    expect(lines.map((l) => l.type)).toEqual(['probe', 'probe', 'summary']);
+    expect(lines.slice(0, 2).map((l) => [l.load, l.verdict])).toEqual([[1, 'pass'], [2, 'pass']]);
+    expect(lines[2]).toMatchObject({ kind: 'duet-sweep', mode: 'concurrency', attainment: 0.5, slo: { e2eMs: 2000 }, pareto: ['small-only'], reportPath: join(dir, 's.sweep.html') });
+    expect(lines[2]!.policies).toMatchObject([{ policy: 'small-only', capacity: 2 }]);
+  });
+
   it('needs a latency SLO to search against', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'duet-sweep-'));
     const profile = writeProfile(dir, '');
