@@ -140,6 +140,18 @@ export interface ServerFigures extends ServerView {
   t: number;
   url: string;
   problem?: string;
+  /** Over every scrape that answered during the run (for reports). */
+  run?: ServerRunFigures;
+}
+
+export interface ServerRunFigures {
+  scrapes: number;
+  meanRunning?: number;
+  meanWaiting?: number;
+  peakKvCachePct?: number;
+  /** Mean of the per-interval server-side means. */
+  meanTtftMs?: number;
+  meanQueueMs?: number;
 }
 
 /**

@@ -9,7 +9,8 @@ import { MeasuringTally } from '../plane/guard.js';
 import { PowerTracker } from './power.js';
 import { RecentAnswers, SlowestRecords } from './recent.js';
 import { SegmentTracker } from './segments.js';
-import type { ModelFigures, ServerFigures, Snapshot } from './snapshot.js';
+import { ServerViews } from './server-views.js';
+import type { ModelFigures, Snapshot } from './snapshot.js';
 import { SystemAnswers, isSuperseded } from './system.js';
 
 export interface MetricsOptions {
@@ -52,7 +53,7 @@ export class MetricsStore {
   private readonly segments: SegmentTracker;
   private readonly power = new PowerTracker();
   private readonly recent: RecentAnswers;
-  private readonly serverViews: Partial<Record<ModelSlot, ServerFigures>> = {};
+  private readonly serverViews = new ServerViews();
   private readonly slowest: SlowestRecords;
   private readonly warnings: string[] = [];
   private readonly measuring = new MeasuringTally();
@@ -125,8 +126,7 @@ export class MetricsStore {
         this.power.addSample(event.sample);
         break;
       case 'server-metrics':
-        // A failed scrape blanks the view: a stale queue length would read as the present one.
-        this.serverViews[event.model] = { ...event.view, t: event.t, url: event.url, ...(event.problem ? { problem: event.problem } : {}) };
+        this.serverViews.push(event);
         break;
       case 'measuring':
         this.measuring.add(event.sample);
@@ -175,6 +175,7 @@ export class MetricsStore {
     for (const slot of SLOTS) {
       const group = this.groups[slot];
       const model = this.models[slot];
+      const server = this.serverViews.figures(slot);
       models[slot] = {
         ...group.figures(window, modelEnergy(energy, slot, busyMs, group, durationS, this.options.idleBaselineW)),
         slot,
@@ -184,7 +185,7 @@ export class MetricsStore {
         queueDepth: model.queueDepth,
         inFlight: model.inFlight,
         batchSize: model.batchSize,
-        ...(this.serverViews[slot] ? { server: this.serverViews[slot] } : {}),
+        ...(server ? { server } : {}),
       };
     }
     return {

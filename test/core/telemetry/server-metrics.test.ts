@@ -113,7 +113,18 @@ describe('startServerMetrics', () => {
     store.push(events[1]!);
     expect(store.snapshot(3000).models.B.server).toMatchObject({ t: 2000, url: 'http://h/metrics', running: 8, waiting: 0, kvCachePct: 50 });
     store.push(events[2]!);
-    expect(store.snapshot(5000).models.B.server).toEqual({ t: 4000, url: 'http://h/metrics', problem: 'GET http://h/metrics: HTTP 500' });
+    // A failed scrape blanks the present figures; the run tally keeps the scrapes that answered.
+    const failed = store.snapshot(5000).models.B.server!;
+    expect(Object.keys(failed).sort()).toEqual(['problem', 'run', 't', 'url']);
+    expect(failed).toMatchObject({ t: 4000, url: 'http://h/metrics', problem: 'GET http://h/metrics: HTTP 500', run: { scrapes: 1, meanRunning: 8, meanWaiting: 0, peakKvCachePct: 50, meanQueueMs: 25 } });
+    expect(failed.run!.meanTtftMs).toBeCloseTo(80, 9);
+    store.push(events[0]!);
+    store.push(events[3]!);
+    // Three scrapes: running 8, 6, 6 -> mean 20/3; waiting 0, 3, 3 -> 2; KV peak 50 %.
+    const run = store.snapshot(9000).models.B.server!.run!;
+    expect(run.scrapes).toBe(3);
+    expect(run.meanRunning).toBeCloseTo(20 / 3, 12);
+    expect(run).toMatchObject({ meanWaiting: 2, peakKvCachePct: 50 });
     expect(store.snapshot(5000).models.A.server).toBeUndefined();
   });
 

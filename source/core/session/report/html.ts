@@ -10,6 +10,7 @@ import { SYNTHETIC_LABEL, type ReportData } from './data.js';
 import { CHART_SCRIPT } from './chart-script.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import { accuracyTable, energyTable, factRows, latencyTable, segmentTable, slowestTable, summaryTable, type Table } from './tables.js';
+import { serverTable } from './server-table.js';
 
 let chartJs: string | undefined;
 
@@ -81,6 +82,7 @@ export function renderHtml(data: ReportData): string {
     section('facts', 'Run', `<div class="scroll"><table class="facts">\n${facts}\n</table></div>\n${banner}\n${warnings}`),
     section('summary', 'Summary', tableHtml(summaryTable(data))),
     section('latency', 'Latency distributions', `${tableHtml(latencyTable(data))}\n${distributions}`),
+    ...serverSection(data),
     section(
       'over-time',
       'Latency, accuracy, throughput and power over time',
@@ -137,4 +139,10 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** The servers' own view, when any server was scraped (nothing otherwise). */
+function serverSection(data: ReportData): string[] {
+  const table = serverTable(data);
+  return table ? [section('server', table.title, `<p class="note">${escapeHtml(table.note ?? '')}</p>\n${tableHtml(table)}`)] : [];
 }

@@ -8,6 +8,7 @@ import type { GroupFigures, Proportion } from '../../metrics/snapshot.js';
 import { guardLine, type MeasuringFigures } from '../../plane/guard.js';
 import { SYNTHETIC_LABEL, type ReportData } from './data.js';
 import { DISTRIBUTION_METRICS } from './distributions.js';
+import { serverTable } from './server-table.js';
 
 export interface Table {
   id: string;
@@ -167,5 +168,6 @@ export function slowestTable(data: ReportData): Table {
 }
 
 export function allTables(data: ReportData): Table[] {
-  return [summaryTable(data), latencyTable(data), accuracyTable(data), segmentTable(data), energyTable(data), slowestTable(data)];
+  const server = serverTable(data);
+  return [summaryTable(data), latencyTable(data), ...(server ? [server] : []), accuracyTable(data), segmentTable(data), energyTable(data), slowestTable(data)];
 }
