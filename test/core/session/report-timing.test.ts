@@ -35,3 +35,28 @@ describe('the measuring guard in reports', () => {
     expect(renderReport(old, 'md')).toContain('| timing | not checked (the log has no measuring-guard samples) |');
   });
 });
+
+describe('latency from the schedule in reports', () => {
+  it('tabulates send lag and latency from the schedule next to latency from the send', async () => {
+    const { finished, issued, record, runStart } = await import('../metrics/fixtures.js');
+    // Two answers to A: due at 1000 and 2000, sent 12 and 4 ms late (issue + pre 2 ms); e2e 64 each.
+    const events: RunEvent[] = [
+      runStart(0),
+      issued(1, 1010),
+      finished(record(1, 1010, { tScheduled: 1000 })),
+      issued(2, 2002),
+      finished(record(2, 2002, { tScheduled: 2000 })),
+      { type: 'run-end', t: 3000, reason: 'finished' },
+    ];
+    const markdown = renderReport(parseSessionLog(toJsonl(fakeHeader(), events), 'sched.jsonl'), 'md');
+    expect(markdown).toContain('## Latency from the schedule');
+    expect(markdown).toContain('| A send lag | 2 | 8 ms | 4 ms | 12 ms | 12 ms | 12 ms |');
+    expect(markdown).toContain('| A E2E from schedule | 2 | 72 ms | 68 ms | 76 ms | 76 ms | 76 ms |');
+    expect(markdown).not.toContain('B send lag');
+  });
+
+  it('leaves the table out for a log without schedules', () => {
+    const old = parseSessionLog(toJsonl(fakeHeader(), fakeRunEvents({ questions: 10 })), 'old.jsonl');
+    expect(renderReport(old, 'md')).not.toContain('Latency from the schedule');
+  });
+});
