@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { planLayout } from '../../source/app/layout.js';
 import { PowerPanel, powerUnavailableReason } from '../../source/app/panels/PowerPanel.js';
@@ -6,7 +7,7 @@ import { deltaRows } from '../../source/app/panels/SegmentPanel.js';
 import { breakdown } from '../../source/app/panels/SlowestPanel.js';
 import { Screen } from '../../source/app/Screen.js';
 import { initialUiState, type UiState } from '../../source/app/state.js';
-import { createTheme, noColorFromEnv } from '../../source/app/theme.js';
+import { noColorFromEnv } from '../../source/app/theme.js';
 import type { Snapshot } from '../../source/core/metrics/snapshot.js';
 import type { ModelFigures } from '../../source/core/metrics/snapshot.js';
 import { engineInfo, group, latencyView, model, power, record, snapshot } from './fixtures.js';
@@ -278,13 +279,54 @@ describe('segments, ticker, slowest', () => {
 });
 
 describe('theme', () => {
-  it('has no colours with NO_COLOR, colours otherwise', () => {
+  /** The foreground colour code in force where `text` starts on the frame line holding it (undefined: none). */
+  function colourAt(frame: string, text: string): string | undefined {
+    const line = frame.split('\n').find((l) => l.includes(text));
+    expect(line, text).toBeTypeOf('string');
+    let colour: string | undefined;
+    for (const [code, value] of [...line!.slice(0, line!.indexOf(text)).matchAll(/\u001B\[(\d+)m/g)].map((m) => [m[0], Number(m[1])] as const)) {
+      if ((value >= 30 && value <= 37) || (value >= 90 && value <= 97)) colour = code;
+      else if (value === 39) colour = undefined;
+    }
+    return colour;
+  }
+
+  /** The screen with Ink's colours switched on (a test's stdout is not a terminal, so chalk would print none). */
+  function colouredFrame(noColor: boolean): string {
+    const level = chalk.level;
+    chalk.level = 1;
+    try {
+      const s = renderAt(<Screen snapshot={snapshot()} ui={initialUiState} mode="live" title="default" columns={120} rows={40} />, { columns: 120, rows: 40, noColor });
+      const frame = s.lastFrame();
+      s.unmount();
+      return frame;
+    } finally {
+      chalk.level = level;
+    }
+  }
+
+  it('reads NO_COLOR as set when present and non-empty', () => {
     expect(noColorFromEnv({ NO_COLOR: '1' })).toBe(true);
     expect(noColorFromEnv({ NO_COLOR: '' })).toBe(false);
     expect(noColorFromEnv({})).toBe(false);
-    const plain = createTheme(true);
-    const values = [plain.p50, plain.p90, plain.p99, plain.good, plain.bad, plain.warn, plain.accent, plain.bar, ...Object.values(plain.phases)];
-    expect(values.every((v) => v === undefined)).toBe(true);
-    expect(createTheme(false)).toMatchObject({ p50: 'green', p90: 'yellow', p99: 'red' });
+  });
+
+  it('with colours, tells the models apart and a better delta from a worse and an undecided one', () => {
+    const frame = colouredFrame(false);
+    const [a, b] = [colourAt(frame, 'A small'), colourAt(frame, 'B large')];
+    expect(a).toBeTypeOf('string');
+    expect(b).toBeTypeOf('string');
+    expect(a).not.toBe(b);
+    // A p50 -10 ms [-15, -5] is better, B q/s -0.37 [-0.70, -0.05] worse, B p50 +2.0 ms [-11, +21] undecided.
+    const verdicts = [colourAt(frame, '-10ms ['), colourAt(frame, '-0.37 ['), colourAt(frame, '+2.0ms [')];
+    expect(verdicts.every((c) => c !== undefined)).toBe(true);
+    expect(new Set(verdicts).size).toBe(3);
+  });
+
+  it('with NO_COLOR prints no colour at all and keeps emphasis', () => {
+    const frame = colouredFrame(true);
+    expect(frame.match(/\u001B\[(3\d|4\d|9\d|10\d)m/g) ?? []).toEqual([]);
+    expect(frame).toContain('\u001B[1m');
+    expect(frame).toContain('A small');
   });
 });
