@@ -32,6 +32,8 @@ export class GroupAccumulator {
   readonly accuracy = new AccuracyTally();
   private readonly latency = Object.fromEntries(LATENCY_METRICS.map((m) => [m, new LatencySeries()])) as Record<LatencyMetric, LatencySeries>;
   private readonly completions = new RateSeries();
+  /** Output tokens at the times they arrived (a record's tokenTimes), so tokens/s does not spike when a long answer finishes. */
+  private readonly tokenArrivals = new RateSeries();
   private readonly histograms = Object.fromEntries(Object.entries(HISTOGRAM_BOUNDS).map(([name, bounds]) => [name, new Buckets(bounds)])) as Record<HistogramName, Buckets>;
 
   /**
@@ -56,6 +58,7 @@ export class GroupAccumulator {
       this.accuracy.add(answer);
     }
     this.completions.add(record.tDone, outputTokens);
+    this.addTokenArrivals(record, outputTokens);
     for (const metric of LATENCY_METRICS) {
       for (const value of values[metric] ?? []) this.latency[metric].add(record.tDone, value);
     }
@@ -64,6 +67,19 @@ export class GroupAccumulator {
     }
     this.histograms.promptTokens.add(tokens.input);
     this.histograms.outputTokens.add(tokens.output);
+  }
+
+  /**
+   * Spreads the answer's tokens over their arrival times when the record carries them
+   * and they account for every token counted; otherwise counts them when it finished.
+   */
+  private addTokenArrivals(record: QueryRecord, outputTokens: number): void {
+    const times = record.tokenTimes;
+    if (times && times.length > 0) {
+      const weights = record.chunkTokens ?? times.map(() => 1);
+      if (weights.reduce((sum, w) => sum + w, 0) === outputTokens) return this.tokenArrivals.addMany(times, weights);
+    }
+    this.tokenArrivals.add(record.tDone, outputTokens);
   }
 
   /** Failures are disjoint: cancelled at the end of the run, timed out, or any other error. */
@@ -107,7 +123,8 @@ export class GroupAccumulator {
   private throughput(window: MeasuredWindow): ThroughputFigures {
     const { start, end } = window;
     const series = this.completions.perSecond(end, SPARKLINE_SECONDS);
-    const figures: ThroughputFigures = { qpsSeries: series.counts, tokensPerSecSeries: series.tokens };
+    const tokenSeries = this.tokenArrivals.perSecond(end, SPARKLINE_SECONDS);
+    const figures: ThroughputFigures = { qpsSeries: series.counts, tokensPerSecSeries: tokenSeries.tokens };
     if (start === undefined || end <= start) return figures;
     const measuredS = (end - start) / 1000;
     const span10 = Math.min(WINDOW_10S_MS, end - start);
@@ -117,7 +134,7 @@ export class GroupAccumulator {
     figures.qps10s = last10.count / (span10 / 1000);
     figures.qps60s = last60.count / (span60 / 1000);
     figures.qpsRun = this.completed / measuredS;
-    figures.tokensPerSec10s = last10.tokens / (span10 / 1000);
+    figures.tokensPerSec10s = this.tokenArrivals.between(end - span10, end).tokens / (span10 / 1000);
     figures.tokensPerSecRun = this.outputTokens / measuredS;
     figures.goodput = this.onTime / measuredS;
     figures.correctOnTimePerSec = this.correctOnTime / measuredS;

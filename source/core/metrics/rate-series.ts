@@ -37,6 +37,48 @@ export class RateSeries {
     }
   }
 
+  /**
+   * Many entries at once (one answer's token arrival times and the tokens each carried),
+   * merged in place: one pass over the entries after the first new one, not a splice per
+   * entry. Non-finite times are dropped.
+   */
+  addMany(times: readonly number[], weights: readonly number[]): void {
+    const pairs: [number, number][] = [];
+    times.forEach((t, i) => {
+      if (Number.isFinite(t)) pairs.push([t, weights[i] ?? 1]);
+    });
+    if (pairs.length === 0) return;
+    for (let i = 1; i < pairs.length; i++) {
+      if (pairs[i]![0] < pairs[i - 1]![0]) {
+        pairs.sort((a, b) => a[0] - b[0]);
+        break;
+      }
+    }
+    const at = this.upperBound(pairs[0]![0]);
+    const tailTimes = this.times.splice(at);
+    const tailTokens = this.tokens.splice(at);
+    let i = 0;
+    let j = 0;
+    while (i < tailTimes.length || j < pairs.length) {
+      if (j >= pairs.length || (i < tailTimes.length && tailTimes[i]! <= pairs[j]![0])) {
+        this.times.push(tailTimes[i]!);
+        this.tokens.push(tailTokens[i++]!);
+      } else {
+        this.times.push(pairs[j]![0]);
+        this.tokens.push(pairs[j++]![1]);
+      }
+    }
+    this.tokenPrefix.length = at + 1;
+    for (let k = at; k < this.tokens.length; k++) this.tokenPrefix.push(this.tokenPrefix[k]! + this.tokens[k]!);
+    this.newest = Math.max(this.newest, pairs[pairs.length - 1]![0]);
+    const stale = this.upperBound(this.newest - RETENTION_MS);
+    if (stale >= PRUNE_BATCH) {
+      this.times = this.times.slice(stale);
+      this.tokens = this.tokens.slice(stale);
+      this.tokenPrefix = this.tokenPrefix.slice(stale);
+    }
+  }
+
   /** Completions and output tokens with time in (from, to]. */
   between(from: number, to: number): { count: number; tokens: number } {
     const lo = this.upperBound(from);

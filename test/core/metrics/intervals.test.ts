@@ -101,3 +101,33 @@ describe('latency trend', () => {
     expect(again.p99.slice(-3).map((v) => Math.round(v!))).toEqual([40, 40, 40]);
   });
 });
+
+describe('tokens counted when they arrive', () => {
+  it('merges a batch of arrival times into the series in time order, prefix sums intact', async () => {
+    const { RateSeries } = await import('../../../source/core/metrics/rate-series.js');
+    const series = new RateSeries();
+    series.add(1000, 5);
+    series.add(3000, 7);
+    series.addMany([500, 1500, 2500, 3500], [1, 1, 2, 1]);
+    // (0, 2000]: 500 (1), 1000 (5), 1500 (1); (2000, 4000]: 2500 (2), 3000 (7), 3500 (1).
+    expect(series.between(0, 2000)).toEqual({ count: 3, tokens: 7 });
+    expect(series.between(2000, 4000)).toEqual({ count: 3, tokens: 10 });
+    expect(series.perSecond(4000, 4).tokens).toEqual([1 + 5, 1, 2 + 7, 1]);
+  });
+
+  it('spreads an answer over the seconds its tokens came in, not the second it finished', async () => {
+    const { GroupAccumulator } = await import('../../../source/core/metrics/group.js');
+    const group = new GroupAccumulator();
+    // 6 tokens: 2 in each of the seconds (1, 2], (2, 3], (3, 4] s; the answer finishes at 4.5 s, in (4, 5].
+    const record = { model: 'A', tIssued: 0, tEnqueued: 0, tStart: 100, tFirstToken: 1500, tEnd: 3900, tDone: 4500, outputTokens: 6, promptTokens: 10, tokenTimes: [1500, 1800, 2500, 2800, 3500, 3800] } as unknown as QueryRecord;
+    group.addFinished(record, {}, true, []);
+    const figures = group.figures({ start: 0, end: 5000 }, { estimated: false });
+    expect(figures.throughput.tokensPerSecSeries.slice(-5)).toEqual([0, 2, 2, 2, 0]);
+    expect(figures.throughput.qpsSeries.slice(-5)).toEqual([0, 0, 0, 0, 1]);
+    expect(figures.throughput.tokensPerSec10s).toBeCloseTo(6 / 5, 9); // a 5 s old run: the window is 5 s
+    // Chunks that carried several tokens count them all at the chunk's time.
+    const packed = new GroupAccumulator();
+    packed.addFinished({ ...record, tokenTimes: [1500, 3500], chunkTokens: [4, 2] } as QueryRecord, {}, true, []);
+    expect(packed.figures({ start: 0, end: 5000 }, { estimated: false }).throughput.tokensPerSecSeries.slice(-5)).toEqual([0, 4, 0, 2, 0]);
+  });
+});
