@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelSchema, telemetrySchema } from '../../../source/core/profile/schema.js';
 import { deviceResolver, ModelPowerTracker, powerByModel, profileDeviceResolver, replicaHosts } from '../../../source/core/telemetry/device-map.js';
 import { prometheusSource } from '../../../source/core/telemetry/prometheus.js';
-import { startFakeNpuExporter, type FakeExporter } from './fake-npu-exporter.js';
+import { startFakeNpuExporter, type FakeExporter } from '../exporter/fake-npu-exporter.js';
 
 const model = (label: string, endpoints: string[]) => modelSchema.parse({ label, backend: 'openai', endpoints });
 
