@@ -51,11 +51,23 @@ export function summaryText(outcome: RunOutcome): string {
   if (snapshot.power.powerW === undefined && snapshot.power.joules === undefined) lines.push('power: not measured (q/s/W needs a telemetry source)');
   const guard = guardLine(snapshot.measuring);
   if (guard) lines.push(`timing: ${guard}`);
+  const fromSchedule = scheduleLine(snapshot);
+  if (fromSchedule) lines.push(fromSchedule);
   const synthetic = (['A', 'B'] as const).filter((slot) => snapshot.models[slot].info.synthetic);
   if (synthetic.length > 0) lines.push(`${synthetic.join(' and ')}: ${SYNTHETIC_NOTE}`);
   for (const warning of snapshot.warnings.slice(-3)) lines.push(`warning: ${warning}`);
   if (outcome.logPath) lines.push(`session log: ${outcome.logPath}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** E2E p99 from the schedule and the send lag behind it, per model, when the run kept schedules. */
+export function scheduleLine(snapshot: Snapshot): string | undefined {
+  const parts = (['A', 'B'] as const).flatMap((slot) => {
+    const latency = snapshot.models[slot].latency;
+    if (latency.lag.run.count === 0) return [];
+    return [`${slot} E2E p99 ${ms(latency.e2eSched.run.p99)} (send lag p99 ${ms(latency.lag.run.p99)})`];
+  });
+  return parts.length > 0 ? `from the schedule: ${parts.join(' · ')}` : undefined;
 }
 
 /**

@@ -31,3 +31,16 @@ describe('the measuring guard in headless output', () => {
     expect(text).toContain('\ntiming: client-bound for 12% of the run: sends ran up to 22 ms behind schedule (in the from-schedule figures)\n');
   });
 });
+
+describe('latency from the schedule in the summary', () => {
+  it('gives each model\'s E2E p99 from the schedule with the send lag behind it', async () => {
+    const { scheduleLine } = await import('../../../source/core/headless/summary.js');
+    const { latencyView, model } = await import('../../app/fixtures.js');
+    const a = model('A');
+    const withLag = { ...a, latency: { ...a.latency, lag: latencyView({}, { count: 40, p99: 3 }), e2eSched: latencyView({}, { count: 40, p99: 1250 }) } };
+    const b = model('B');
+    const none = { ...b, latency: { ...b.latency, lag: latencyView({}, { count: 0 }) } };
+    expect(scheduleLine(snapshot({ models: { A: withLag, B: none } }))).toBe('from the schedule: A E2E p99 1.25 s (send lag p99 3 ms)');
+    expect(scheduleLine(snapshot({ models: { A: { ...withLag, latency: { ...withLag.latency, lag: latencyView({}, { count: 0 }) } }, B: none } }))).toBeUndefined();
+  });
+});
