@@ -1,4 +1,5 @@
 import type { EngineInfo, ModelSlot } from './engines/engine.js';
+import type { ReplicaStats } from './engines/replicas/replica.js';
 import type { QueryRecord } from './query.js';
 import type { MeasuringSample } from './plane/guard.js';
 import type { TelemetrySample, TelemetryStatus } from './telemetry/sample.js';
@@ -44,7 +45,7 @@ export type RunEvent =
   | { type: 'query-finished'; t: number; record: QueryRecord }
   | { type: 'query-failed'; t: number; record: QueryRecord }
   /** Engine queue and batch state, sampled about once a second per model. */
-  | { type: 'engine-load'; t: number; model: ModelSlot; queued: number; running: number; batchSize: number }
+  | { type: 'engine-load'; t: number; model: ModelSlot; queued: number; running: number; batchSize: number; replicas?: ReplicaStats[] }
   | { type: 'telemetry'; t: number; sample: TelemetrySample }
   /** The measuring guard, once a second: how loaded the threads that take the timings were. */
   | { type: 'measuring'; t: number; sample: MeasuringSample }

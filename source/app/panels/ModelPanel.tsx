@@ -6,6 +6,7 @@ import { logSparkline, ms, num, padStart, pct, sparkline, truncate } from '../fo
 import type { LogAxis } from '../histogram.js';
 import { useTheme } from '../hooks/useTheme.js';
 import type { HistogramMetric } from '../state.js';
+import { ReplicaLine } from './ReplicaPanel.js';
 import { ServerLine } from './ServerPanel.js';
 
 /** Shared by both model panels, so that their bars and sparklines compare. */
@@ -99,6 +100,7 @@ export function ModelPanel({ model, metric, scales, width, histRows, compact }: 
       </Box>
       {compact ? null : line(`${load} · ${errs}`, model.errors > 0 ? theme.bad : undefined)}
       {compact ? null : <ServerLine model={model} width={inner} />}
+      {compact ? null : <ReplicaLine model={model} width={inner} />}
       {compact ? (
         line(compactPercentiles(model, metric, inner))
       ) : (

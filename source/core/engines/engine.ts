@@ -1,3 +1,5 @@
+import type { ReplicaStats } from './replicas/replica.js';
+
 /** The one Engine interface: the ONNX in-process backend and the OpenAI HTTP backend implement it. */
 
 export type ModelSlot = 'A' | 'B';
@@ -87,6 +89,8 @@ export interface EngineLoad {
   running: number;
   /** Current batch size (for batching engines). */
   batchSize: number;
+  /** Per endpoint, for a model served by several replicas. */
+  replicas?: ReplicaStats[];
 }
 
 export interface Engine {

@@ -1,4 +1,5 @@
 import type { EngineInfo, ModelSlot } from '../engines/engine.js';
+import type { ReplicaStats } from '../engines/replicas/replica.js';
 import type { LoadSetting, ServerState } from '../events.js';
 import type { MeasuringFigures } from '../plane/guard.js';
 import type { QueryRecord } from '../query.js';
@@ -133,6 +134,8 @@ export interface ModelFigures extends GroupFigures {
   batchSize: number;
   /** The server's own view of its load (its /metrics), when it is scraped. */
   server?: ServerFigures;
+  /** Health, outstanding requests, latency and errors per endpoint, for a model served by replicas. */
+  replicas?: ReplicaStats[];
 }
 
 /** The latest scrape of a server's /metrics: when, from where, what it said (or why it could not be read). */

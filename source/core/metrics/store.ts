@@ -27,7 +27,7 @@ const SLOTS: readonly ModelSlot[] = ['A', 'B'];
 const MAX_WARNINGS = 20;
 
 /** What the store knows of a model beyond its figures. */
-type ModelState = Pick<ModelFigures, 'info' | 'state' | 'stateDetail' | 'queueDepth' | 'inFlight' | 'batchSize'>;
+type ModelState = Pick<ModelFigures, 'info' | 'state' | 'stateDetail' | 'queueDepth' | 'inFlight' | 'batchSize' | 'replicas'>;
 
 /**
  * The one metrics store: a pure fold over RunEvents. It never reads a clock or polls an
@@ -116,6 +116,7 @@ export class MetricsStore {
         model.queueDepth = event.queued;
         model.inFlight = event.running;
         model.batchSize = event.batchSize;
+        if (event.replicas) model.replicas = event.replicas;
         break;
       }
       case 'server':
@@ -186,6 +187,7 @@ export class MetricsStore {
         inFlight: model.inFlight,
         batchSize: model.batchSize,
         ...(server ? { server } : {}),
+        ...(model.replicas ? { replicas: model.replicas } : {}),
       };
     }
     return {

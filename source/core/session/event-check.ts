@@ -59,7 +59,7 @@ const specs: Record<string, Spec> = {
   'first-token': { id: str, model: slot },
   'query-finished': { record },
   'query-failed': { record },
-  'engine-load': { model: slot, queued: num, running: num, batchSize: num },
+  'engine-load': { model: slot, queued: num, running: num, batchSize: num, 'replicas?': listOf(shaped({ url: str, state: str, outstanding: num, requests: num, errors: num })) },
   telemetry: { sample: shaped({ source: str, t: num, devices: listOf(device) }) },
   'telemetry-status': { status: shaped({ source: str, state: str, intervalMs: num, 'reason?': str }) },
   'server-metrics': { model: slot, url: str, view: obj, 'problem?': str },

@@ -152,6 +152,8 @@ export function createReplicaPool(model: ModelProfile, options: ReplicaPoolOptio
         total.running += load.running;
         total.batchSize += load.batchSize;
       }
+      // Per endpoint, so the screen and the log can drill down to a replica.
+      total.replicas = replicas.map((r) => r.stats());
       return total;
     },
     async stop() {

@@ -76,6 +76,19 @@ describe('replica pool', () => {
     expect(p.info().device).toBe('remote x2');
   });
 
+  it('reports each replica in its load, so the engine-load event carries the drill-down', async () => {
+    const one = await server();
+    const two = await server();
+    const p = pool([one.url, two.url]);
+    await p.start();
+    await p.generate(request());
+    const load = p.load();
+    expect(load.replicas?.map((r) => ({ url: r.url, state: r.state, requests: r.requests, outstanding: r.outstanding }))).toEqual([
+      { url: one.url, state: 'up', requests: 1, outstanding: 0 },
+      { url: two.url, state: 'up', requests: 0, outstanding: 0 },
+    ]);
+  });
+
   it('fails the requests in flight on a dead replica (counted), sends the next to its twin, and takes it back after a probe', async () => {
     const doomed = await server(0, 400);
     const twin = await server();
