@@ -18,11 +18,12 @@ export interface LiveOptions {
 export const MAX_FPS = 10;
 
 /**
- * Ink's render options for the live screen. Incremental rendering rewrites only the
- * lines that changed (most of the frame is the same from one tick to the next), which
- * keeps the screen's share of a core small; console output is routed above the frame.
+ * Ink's render options for the live screen: at most MAX_FPS writes a second (the data
+ * changes at the 250 ms tick), console output routed above the frame. Ink 6.8's
+ * incremental rendering (rewrite only changed lines) is off: in tmux at 120x40 it left
+ * stale and doubled lines in this frame; a whole frame 4 times a second is cheap enough.
  */
-export const RENDER_OPTIONS = { exitOnCtrlC: false, patchConsole: true, maxFps: MAX_FPS, incrementalRendering: true } as const;
+export const RENDER_OPTIONS = { exitOnCtrlC: false, patchConsole: true, maxFps: MAX_FPS, incrementalRendering: false } as const;
 
 /**
  * Shows the live screen (in the alternate screen) until the run finishes, then unmounts,
