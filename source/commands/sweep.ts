@@ -29,6 +29,7 @@ const help = `  Usage
     --mode MODE          rate (open loop, q/s; default) or concurrency (closed loop)
     --grid 1,2,4,8       probe these loads only, instead of searching
     --start N            first load of the search (default 2 q/s, or concurrency 1)
+    --min N              lowest load the search tries (default: an eighth of --start, or 1)
     --max N              highest load the search tries (default 1000 q/s, or 1024)
     --probe-questions N  measured questions per probe (default: the fewest that can pass, 35 at 0.9;
                          53 lets one late answer pass)
@@ -73,6 +74,7 @@ export const command = defineCommand({
     mode: { type: 'string' },
     grid: { type: 'string' },
     start: { type: 'string' },
+    min: { type: 'string' },
     max: { type: 'string' },
     probeQuestions: { type: 'string' },
     probeWarmup: { type: 'string' },
@@ -126,7 +128,7 @@ export async function sweepCommand(flags: SweepFlags, io: SweepIo): Promise<numb
     ...(flags.probeWarmup === undefined ? {} : { probeWarmup: flags.probeWarmup }),
     ...(flags.grid ? { grid: flags.grid } : {}),
     start: flags.start,
-    min: flags.mode === 'rate' ? Math.min(flags.start, 0.05) : 1,
+    min: flags.min,
     max: flags.max,
     // Bisect until the bracket is within 25%: two probes after the first failure of a doubling.
     tolerance: 0.25,

@@ -27,6 +27,7 @@ interface MeasuredQuestion {
  */
 export class ProbeWindowTracker {
   private issuedInSegment = 0;
+  private closed = false;
   private readonly inFlight = new Map<number, MeasuredQuestion>();
   private issued = 0;
   private done = 0;
@@ -70,8 +71,18 @@ export class ProbeWindowTracker {
     fit.ty += x * backlog;
   }
 
+  /**
+   * The next segment started: the probe was judged then, so answers arriving later are
+   * left out (they stay unanswered, as the live verdict saw them), and a log replayed
+   * through the store judges the probe exactly as the sweep did.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
   /** A final record (not a superseded cascade answer) of a question of this segment. */
   onFinal(record: QueryRecord): void {
+    if (this.closed) return;
     const question = this.inFlight.get(record.seq);
     if (!question) return;
     if (record.error !== undefined) {

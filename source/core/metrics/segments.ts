@@ -51,7 +51,10 @@ export class SegmentTracker {
 
   start(index: number, policy: string, t: number, setting?: SegmentSetting): void {
     for (const segment of this.segments.values()) {
-      if (segment.tEnd === undefined && segment.index !== index) segment.tEnd = t;
+      if (segment.tEnd === undefined && segment.index !== index) {
+        segment.tEnd = t;
+        segment.probe?.close();
+      }
     }
     const existing = this.segments.get(index);
     const segment = existing ?? newSegment(index, policy, t);

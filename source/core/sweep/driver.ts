@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { RunHandle } from '../controller.js';
 import type { SegmentSummary } from '../metrics/snapshot.js';
 import { delay, type Timers } from '../scheduler/timers.js';
-import { isOverSaturated, judgeProbe, loadSetting, probeWarmupFor, type ProbeResult } from './probe.js';
+import { isCertainFail, isOverSaturated, judgeProbe, loadSetting, probeWarmupFor, type ProbeResult } from './probe.js';
 import { CapacitySearch, GridPoints, type LoadPlan, type SearchResult, type SweepMode } from './search.js';
 
 export interface SweepPlan {
@@ -71,8 +71,7 @@ export async function runSweep(run: RunHandle, plan: SweepPlan, deps: SweepDeps)
     }
     for (let load = search.next(); load !== undefined; load = search.next()) {
       if (ended) break;
-      if (lastVerdict === 'fail') await drain(run, plan, deps, () => ended);
-      const probe = await runProbe(run, policy, load, plan, deps, () => ended);
+      const probe = await runProbe(run, policy, load, plan, deps, () => ended, lastVerdict === 'fail');
       if (!probe) break;
       search.record(load, probe.verdict);
       probes.push(probe);
@@ -82,19 +81,30 @@ export async function runSweep(run: RunHandle, plan: SweepPlan, deps: SweepDeps)
     if (search.next() !== undefined) search.abandon();
     policies.push({ policy, probes, search: search.result() });
   }
+  // End the last probe's segment where it was judged (its late answers stay out of it).
+  const last = run.snapshot();
+  if (!ended && last.segments.at(-1)?.probe) run.send({ type: 'setLoad', load: last.load });
   return { policies, interrupted: ended };
 }
 
-/** One probe; undefined when the run ended before it was done (its partial segment stays in the log). */
-async function runProbe(run: RunHandle, policy: string, load: number, plan: SweepPlan, deps: SweepDeps, ended: () => boolean): Promise<ProbeResult | undefined> {
+/**
+ * One probe; undefined when the run ended before it was done (its partial segment stays in
+ * the log). With `drainFirst` (after a failed probe), issuing pauses as the new segment
+ * starts, until the backlog the last probe left is answered: the old probe's segment ends
+ * the moment it was judged, and the new one's questions do not inherit its queue.
+ */
+async function runProbe(run: RunHandle, policy: string, load: number, plan: SweepPlan, deps: SweepDeps, ended: () => boolean, drainFirst: boolean): Promise<ProbeResult | undefined> {
   const setting = loadSetting(plan.mode, load);
   const window = { skip: plan.probeWarmup ?? probeWarmupFor(setting), count: plan.probeQuestions, attainment: plan.attainment };
   const before = run.snapshot().segments.at(-1)?.index ?? -1;
+  const drain = drainFirst && backlog(run) > 0;
+  if (drain) run.send({ type: 'pause', paused: true });
   run.send({ type: 'setPolicy', policy });
   run.send({ type: 'setLoad', load: setting, probe: window });
   // A run that is stopping ignores commands: then no new probe segment starts.
   const started = run.snapshot().segments.at(-1);
   if (!started?.probe || started.index <= before || started.policy !== policy) return undefined;
+  if (drain) await drainBacklog(run, plan, deps, ended);
   const t0 = deps.clock.now();
   let segment: SegmentSummary = started;
   for (;;) {
@@ -104,22 +114,21 @@ async function runProbe(run: RunHandle, policy: string, load: number, plan: Swee
     const figures = segment.probe!;
     const now = deps.clock.now();
     if (figures.done >= window.count) break;
-    if (isOverSaturated(figures, plan.mode)) break;
+    if (isOverSaturated(figures, plan.mode) || isCertainFail(figures)) break;
     if (figures.issued >= window.count && figures.tLastIssue !== undefined && now - figures.tLastIssue >= plan.answerWaitMs) break;
     if (now - t0 >= plan.maxProbeMs) break;
   }
   return judgeProbe(segment);
 }
 
-/** Pauses issuing until every question in flight is answered (or maxProbeMs passes). */
-async function drain(run: RunHandle, plan: SweepPlan, deps: SweepDeps, ended: () => boolean): Promise<void> {
-  const backlog = () => {
-    const s = run.snapshot();
-    return s.issued - s.done;
-  };
-  if (backlog() <= 0) return;
-  run.send({ type: 'pause', paused: true });
+function backlog(run: RunHandle): number {
+  const s = run.snapshot();
+  return s.issued - s.done;
+}
+
+/** Waits (issuing paused) until every question in flight is answered, or maxProbeMs passes; then resumes. */
+async function drainBacklog(run: RunHandle, plan: SweepPlan, deps: SweepDeps, ended: () => boolean): Promise<void> {
   const t0 = deps.clock.now();
-  while (!ended() && backlog() > 0 && deps.clock.now() - t0 < plan.maxProbeMs) await delay(deps.timers, plan.pollMs ?? 200);
+  while (!ended() && backlog(run) > 0 && deps.clock.now() - t0 < plan.maxProbeMs) await delay(deps.timers, plan.pollMs ?? 200);
   run.send({ type: 'pause', paused: false });
 }

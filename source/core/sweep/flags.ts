@@ -14,6 +14,7 @@ export interface RawSweepFlags extends Omit<RawRunFlags, 'concurrency' | 'rate' 
   mode?: string;
   grid?: string;
   start?: string;
+  min?: string;
   max?: string;
   probeQuestions?: string;
   probeWarmup?: string;
@@ -32,6 +33,8 @@ export interface SweepFlags {
   mode: SweepMode;
   grid?: number[];
   start: number;
+  /** Lowest load the search tries (halving stops there: "below-min"). */
+  min: number;
   max: number;
   probeQuestions: number;
   probeWarmup?: number;
@@ -68,16 +71,19 @@ export function parseSlo(text: string): SloTargets {
 }
 
 export function parseSweepFlags(raw: RawSweepFlags): SweepFlags {
-  const { policies, slo, attainment, mode, grid, start, max, probeQuestions, probeWarmup, maxProbes, report, resume, from, ...runRaw } = raw;
+  const { policies, slo, attainment, mode, grid, start, min, max, probeQuestions, probeWarmup, maxProbes, report, resume, from, ...runRaw } = raw;
   const run = parseRunFlags(runRaw);
   const sweepMode = mode === undefined ? 'rate' : mode === 'rate' || mode === 'concurrency' ? mode : usage(`--mode: expected rate or concurrency, got "${mode}"`);
   const target = attainment === undefined ? 0.9 : fraction(attainment);
+  const first = start === undefined ? (sweepMode === 'rate' ? 2 : 1) : load(start, '--start', sweepMode);
   const flags: SweepFlags = {
     run,
     policies: policies === undefined ? [...policyNames] : policyList(policies),
     attainment: target,
     mode: sweepMode,
-    start: start === undefined ? (sweepMode === 'rate' ? 2 : 1) : load(start, '--start', sweepMode),
+    start: first,
+    // A rate-mode probe lasts count / rate: below an eighth of the start, probes get slow.
+    min: min === undefined ? (sweepMode === 'rate' ? first / 8 : 1) : load(min, '--min', sweepMode),
     max: max === undefined ? (sweepMode === 'rate' ? 1000 : 1024) : load(max, '--max', sweepMode),
     probeQuestions: probeQuestions === undefined ? probeQuestionsFor(target) : wholeNumber(probeQuestions, '--probe-questions', 1),
     maxProbes: maxProbes === undefined ? 6 : wholeNumber(maxProbes, '--max-probes', 1),
@@ -86,6 +92,7 @@ export function parseSweepFlags(raw: RawSweepFlags): SweepFlags {
   if (grid !== undefined) flags.grid = grid.split(',').map((g) => load(g.trim(), '--grid', sweepMode));
   if (probeWarmup !== undefined) flags.probeWarmup = wholeNumber(probeWarmup, '--probe-warmup', 0);
   if (flags.start > flags.max) usage(`--start: ${flags.start} is above --max ${flags.max}`);
+  if (flags.min > flags.start) usage(`--min: ${flags.min} is above --start ${flags.start}`);
   if (report !== undefined) flags.report = nonEmpty(report, '--report');
   if (resume !== undefined) flags.resume = nonEmpty(resume, '--resume');
   if (from !== undefined) flags.from = nonEmpty(from, '--from');

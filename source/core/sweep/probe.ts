@@ -48,6 +48,17 @@ export function isOverSaturated(figures: ProbeWindowFigures, mode: SweepMode): b
 }
 
 /**
+ * True when the probe's verdict is a fail whatever its remaining questions do: even with
+ * every one still to come on time, the Wilson upper bound of the full probe stays below
+ * the target. Exact, not a sequential test: it can stop a probe early without changing
+ * its verdict.
+ */
+export function isCertainFail(figures: ProbeWindowFigures): boolean {
+  const bestCase = figures.withinSlo + (figures.count - figures.done);
+  return wilsonInterval(bestCase, figures.count, Z95).high < figures.attainment;
+}
+
+/**
  * Measured questions issued per second: n questions over the n gaps from the first to
  * the next question after them (exact for a closed loop releasing in bursts too), or
  * n - 1 gaps over the issue span when the probe stopped before that question came.
@@ -96,15 +107,17 @@ export function judgeProbe(segment: SegmentSummary): ProbeResult | undefined {
   const figures = segment.probe;
   if (!figures || !segment.load) return undefined;
   const { mode, load } = loadOf(segment.load);
-  const overSaturated = figures.issued < figures.count && isOverSaturated(figures, mode);
+  const stoppedEarly = figures.issued < figures.count;
+  const overSaturated = stoppedEarly && isOverSaturated(figures, mode);
+  const certainFail = stoppedEarly && isCertainFail(figures);
   // Unanswered measured questions count as misses (the driver waited past the SLO for them),
-  // except when the probe was stopped early for over-saturation: then only the answered count.
-  const questions = overSaturated ? figures.done : figures.issued;
+  // except when the probe was stopped early (over-saturated, or already failed): then only the answered count.
+  const questions = overSaturated || certainFail ? figures.done : figures.issued;
   const answered = figures.done - figures.failed;
   const attainment = proportion(figures.withinSlo, questions);
   const target = figures.attainment;
   const interval = wilsonInterval(figures.withinSlo, questions, Z95);
-  const verdict: Verdict = overSaturated || interval.high < target ? 'fail' : interval.low >= target ? 'pass' : 'unresolved';
+  const verdict: Verdict = overSaturated || certainFail || interval.high < target ? 'fail' : interval.low >= target ? 'pass' : 'unresolved';
   const result: ProbeResult = {
     segment: segment.index,
     policy: segment.policy,

@@ -79,6 +79,20 @@ describe('probe windows', () => {
     expect(probeFigures.backlogSlope).toBeCloseTo(2, 12);
   });
 
+  it('answers arriving after the next segment started are left out: the probe stays as it was judged', () => {
+    const probe = { skip: 0, count: 2, attainment: 0.9 };
+    const store = storeWith([
+      runStart(0),
+      { type: 'load-change', t: 1000, load: { mode: 'open', rate: 2 }, segment: 1, probe },
+      issued(1, 1000, ['A'], { segment: 1 }),
+      issued(2, 1500, ['A'], { segment: 1 }),
+      finished(record(1, 1000, { segment: 1 })),
+      { type: 'load-change', t: 2000, load: { mode: 'open', rate: 4 }, segment: 2 },
+      finished(record(2, 1500, { segment: 1, tDone: 2100 })),
+    ]);
+    expect(store.snapshot(3000).segments[1]!.probe).toMatchObject({ issued: 2, done: 1, withinSlo: 1 });
+  });
+
   it('a cascade question is judged from its first issue to the large model\'s answer', () => {
     const probe = { skip: 0, count: 1, attainment: 0.9 };
     const base = { segment: 1, policy: 'cascade', escalated: true };

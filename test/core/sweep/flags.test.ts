@@ -19,7 +19,7 @@ describe('duet sweep flags', () => {
 
   it('defaults: every policy, rate mode from 2 q/s, 90% attainment with 35 questions a probe', () => {
     const flags = parseSweepFlags({});
-    expect(flags).toMatchObject({ mode: 'rate', attainment: 0.9, start: 2, max: 1000, probeQuestions: 35, maxProbes: 6 });
+    expect(flags).toMatchObject({ mode: 'rate', attainment: 0.9, start: 2, min: 0.25, max: 1000, probeQuestions: 35, maxProbes: 6 });
     expect(flags.policies).toHaveLength(8);
     expect(flags.slo).toBeUndefined();
   });
@@ -38,6 +38,7 @@ describe('duet sweep flags', () => {
     [{ mode: 'concurrency', grid: '1,2.5' }, '--grid: expected whole numbers >= 1 (concurrency), got "2.5"'],
     [{ grid: '1,,2' }, '--grid: expected positive numbers (questions/s), got ""'],
     [{ start: '8', max: '4' }, '--start: 8 is above --max 4'],
+    [{ start: '2', min: '4' }, '--min: 4 is above --start 2'],
     [{ probeQuestions: '0' }, '--probe-questions: expected a whole number >= 1, got "0"'],
     [{ resume: 'a.jsonl', from: 'b.jsonl' }, '--resume and --from: choose one (continue a sweep, or only report on it)'],
   ])('%j is a usage error', (raw, message) => {

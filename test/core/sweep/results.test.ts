@@ -68,6 +68,17 @@ describe('judgeProbe', () => {
     expect(judgeProbe(probeSegment({ issued: 53, withinSlo: 53, backlog: [2, 22, 1] }))).toMatchObject({ verdict: 'pass', overSaturated: false });
   });
 
+  it('a probe stopped once its fail was certain fails, judged on its answered questions', () => {
+    // 35 measured, 20 answered, 10 late: even with the 15 to come on time, 25 / 35 has a Wilson upper bound of 0.84 < 0.9.
+    const figures = { ...probeSegment({ issued: 22, count: 35, withinSlo: 10 }), };
+    figures.probe!.done = 20;
+    const p = judgeProbe(figures)!;
+    expect(p).toMatchObject({ verdict: 'fail', overSaturated: false, questions: 20, attainment: { value: 50, n: 20 } });
+    // 2 late of 20 answered (all issued): 33 / 35 could still pass, so not certain: the 20 are judged as they are.
+    Object.assign(figures.probe!, { issued: 20, done: 20, withinSlo: 18 });
+    expect(judgeProbe(figures)).toMatchObject({ questions: 20, verdict: 'unresolved' }); // 18 / 20: [0.70, 0.97]
+  });
+
   it('a segment that is not a probe is no probe', () => {
     const { probe: _probe, ...plain } = probeSegment({ issued: 4, withinSlo: 4 });
     expect(judgeProbe(plain)).toBeUndefined();
