@@ -25,6 +25,7 @@ import { GraphBuilder, int } from '../source/core/engines/onnx/demo/graph-builde
 import { encodeOnnxModel } from '../source/core/engines/onnx/demo/model-file.js';
 import { DataType } from '../source/core/engines/onnx/demo/onnx-proto.js';
 import { OnnxGenerator } from '../source/core/engines/onnx/generator.js';
+import { threadOptions } from '../source/core/engines/onnx/session.js';
 import { modelDir, requireModel } from './lib/env.js';
 import { report, type Figure } from './lib/report.js';
 
@@ -51,10 +52,8 @@ async function readProbe(): Promise<() => Promise<number>> {
   const x = g.input({ name: 'x', elemType: DataType.FLOAT, shape: [rows, COLUMNS] });
   g.op('ReduceSum', [x, g.int64([1])], { keepdims: int(0) }, { output: 'sum' });
   g.output({ name: 'sum', elemType: DataType.FLOAT, shape: [rows] });
-  const session = await ort.InferenceSession.create(encodeOnnxModel(g, { opsetVersion: 17, producerVersion: '1' }), {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-  });
+  // The model's thread settings (threads, no spinning), so both sides run the same pool.
+  const session = await ort.InferenceSession.create(encodeOnnxModel(g, { opsetVersion: 17, producerVersion: '1' }), threadOptions({ intraOpThreads: threads }));
   const feeds = { x: new ort.Tensor('float32', new Float32Array(rows * COLUMNS).fill(1), [rows, COLUMNS]) };
   const sum = new ort.Tensor('float32', new Float32Array(rows), [rows]);
   return async () => {

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { GreedyGraph } from '../source/core/engines/onnx/greedy-graph.js';
 import { readModelFiles } from '../source/core/engines/onnx/model-files.js';
-import { describeIO } from '../source/core/engines/onnx/session.js';
+import { describeIO, threadOptions } from '../source/core/engines/onnx/session.js';
 import { modelDir, requireModel } from './lib/env.js';
 
 const { values } = parseArgs({
@@ -30,14 +30,13 @@ const [batch, past, runs, threads] = [values.batch, values.past, values.runs, va
 const files = readModelFiles(requireModel(values.model));
 const folder = mkdtempSync(join(tmpdir(), 'duet-profile-'));
 const session = await ort.InferenceSession.create(files.onnxPath, {
-  intraOpNumThreads: threads,
-  interOpNumThreads: 1,
+  ...threadOptions({ intraOpThreads: threads }),
   graphOptimizationLevel: 'all',
   enableProfiling: true,
   profileFilePrefix: join(folder, 'step'),
 });
 const io = describeIO(session, files.config, files.onnxPath);
-const greedy = await GreedyGraph.create(io.logitsType, threads);
+const greedy = await GreedyGraph.create(io.logitsType, { intraOpThreads: threads });
 const kv = () => {
   const size = batch * io.kvHeads * past * io.headDim;
   return new ort.Tensor(io.kvType, io.kvType === 'float16' ? new Uint16Array(size) : new Float32Array(size), [batch, io.kvHeads, past, io.headDim]);

@@ -3,7 +3,7 @@ import { GraphBuilder, int } from './demo/graph-builder.js';
 import { encodeOnnxModel } from './demo/model-file.js';
 import { DataType } from './demo/onnx-proto.js';
 import type { GreedyPick } from './greedy.js';
-import type { FloatType } from './session.js';
+import { threadOptions, type FloatType, type SessionOptions } from './session.js';
 
 /**
  * The greedy pick as a small ONNX graph run on the logits tensor: per row of
@@ -32,12 +32,11 @@ export function greedyGraphBytes(logitsType: FloatType): Uint8Array {
 export class GreedyGraph {
   private constructor(private readonly session: ort.InferenceSession) {}
 
-  static async create(logitsType: FloatType, intraOpThreads?: number): Promise<GreedyGraph> {
+  static async create(logitsType: FloatType, options: SessionOptions = {}): Promise<GreedyGraph> {
     const session = await ort.InferenceSession.create(greedyGraphBytes(logitsType), {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
-      interOpNumThreads: 1,
-      ...(intraOpThreads ? { intraOpNumThreads: intraOpThreads } : {}),
+      ...threadOptions(options),
     });
     return new GreedyGraph(session);
   }

@@ -84,7 +84,7 @@ export class OnnxModel {
       // (The tokenizer throws on an empty list: an empty answer is an empty string.)
       decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false })),
     };
-    const greedy = await GreedyGraph.create(io.logitsType, options.intraOpThreads);
+    const greedy = await GreedyGraph.create(io.logitsType, options);
     return new OnnxModel(files, session, io, vocab, decoder, info, greedy);
   }
 

@@ -51,8 +51,8 @@ describe('GreedyGraph (the pick run by onnxruntime)', () => {
   let f32: GreedyGraph;
   let f16: GreedyGraph;
   beforeAll(async () => {
-    f32 = await GreedyGraph.create('float32', 1);
-    f16 = await GreedyGraph.create('float16', 1);
+    f32 = await GreedyGraph.create('float32', { intraOpThreads: 1 });
+    f16 = await GreedyGraph.create('float16', { intraOpThreads: 1 });
   });
   afterAll(async () => {
     await f32?.release();
