@@ -40,7 +40,6 @@ export type RunEvent =
       totalQuestions?: number;
     }
   | { type: 'query-issued'; t: number; seq: number; questionId: string; targets: ModelSlot[]; policy: string; segment: number; warmup: boolean; tScheduled?: number }
-  | { type: 'query-started'; t: number; id: string; model: ModelSlot }
   | { type: 'first-token'; t: number; id: string; model: ModelSlot }
   | { type: 'query-finished'; t: number; record: QueryRecord }
   | { type: 'query-failed'; t: number; record: QueryRecord }

@@ -157,7 +157,6 @@ export class MetricsStore {
       case 'run-end':
         this.runEndT = event.t;
         break;
-      case 'query-started':
       case 'first-token':
       case 'save':
         break;

@@ -55,7 +55,6 @@ const device = shaped({ id: str, 'powerW?': num, 'utilPct?': num, 'memUsedMiB?':
 const specs: Record<string, Spec> = {
   'run-start': { wallStart: str, policy: str, load, weight: num, models: (v) => obj(v) && obj(v.A) && obj(v.B), 'totalQuestions?': num },
   'query-issued': { seq: num, questionId: str, targets: listOf(slot), policy: str, segment: num, warmup: bool, 'tScheduled?': num },
-  'query-started': { id: str, model: slot },
   'first-token': { id: str, model: slot },
   'query-finished': { record },
   'query-failed': { record },

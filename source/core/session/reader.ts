@@ -25,10 +25,13 @@ export interface SessionLogData {
   complete: boolean;
 }
 
-const EVENT_TYPES: ReadonlySet<string> = new Set<RunEventType>([
-  'run-start', 'query-issued', 'query-started', 'first-token', 'query-finished', 'query-failed', 'engine-load',
-  'telemetry', 'telemetry-status', 'server-metrics', 'measuring', 'policy-switch', 'load-change', 'weight-change', 'pause', 'save', 'server', 'warning', 'run-end',
-]);
+/** Every RunEvent type, once: a type added to the union and not here is a compile error, not a line silently skipped. */
+const KNOWN_EVENTS: Record<RunEventType, true> = {
+  'run-start': true, 'query-issued': true, 'first-token': true, 'query-finished': true, 'query-failed': true, 'engine-load': true,
+  telemetry: true, 'telemetry-status': true, 'server-metrics': true, measuring: true, 'policy-switch': true, 'load-change': true,
+  'weight-change': true, pause: true, save: true, server: true, warning: true, 'run-end': true,
+};
+const EVENT_TYPES: ReadonlySet<string> = new Set(Object.keys(KNOWN_EVENTS));
 
 /**
  * Reads a log streamed line by line (a long run's log may be larger than one JavaScript

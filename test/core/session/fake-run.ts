@@ -114,7 +114,6 @@ export function fakeRunEvents(options: FakeRunOptions = {}): RunEvent[] {
         ...(failed ? { error: 'HTTP 500 from server' } : { em: hit ? 1 : 0, f1: hit ? 1 : 0.25 }),
         finishReason: failed ? 'error' : 'stop',
       };
-      events.push({ type: 'query-started', t: tStart, id: record.id, model });
       events.push({ type: 'first-token', t: tFirstToken, id: record.id, model });
       events.push(failed ? { type: 'query-failed', t: tDone, record } : { type: 'query-finished', t: tDone, record });
       end = Math.max(end, tDone);
