@@ -33,8 +33,9 @@ export interface SessionOptions {
  * onnxruntime's intra-op threads spin between parallel sections by default. duet runs two
  * models, each with as many threads as cores, next to its own main thread: a spinning
  * thread takes the cores the other model needs. Measured on 2 shared cores, demo-small
- * decode steps alternated in one process: median step time 20-45% lower and CPU per step
- * 15-25% lower without spinning, at batch 1 and 8.
+ * decode steps alternated in one process, three runs: without spinning the median step
+ * was 22-47% shorter at batch 1 and 8, and CPU per step 18-26% lower at batch 8 (at
+ * batch 1 between 27% lower and 9% higher).
  */
 export function threadOptions(options: SessionOptions): Pick<ort.InferenceSession.SessionOptions, 'intraOpNumThreads' | 'interOpNumThreads' | 'extra'> {
   return {
