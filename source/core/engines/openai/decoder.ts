@@ -2,7 +2,8 @@ import { createParser, type EventSourceParser, type ParseError } from 'eventsour
 import type { FinishReason } from '../engine.js';
 import { clip, errorMessageOf, readChunk, StreamServerError, type OpenAIApi } from './chunk.js';
 import { dialectFor, isOverloadText, type DialectName } from './dialects/index.js';
-import { resolveDeltas } from './deltas.js';
+import { deltasAreCumulative, resolveDeltas } from './deltas.js';
+import { splitInlineThinking, type TimedPiece } from './thinking.js';
 
 /**
  * Pure decoding of one streamed OpenAI-compatible answer: text arrives in pieces, each with
@@ -81,6 +82,7 @@ export function createStreamDecoder(options: StreamDecoderOptions): StreamDecode
   const tokenTimes: number[] = [];
   const chunkTokens: number[] = [];
   const answerPieces: string[] = [];
+  const answerTimed: TimedPiece[] = [];
   const reasoningPieces: string[] = [];
   let tokens = 0;
   let reasoningChunkTokens = 0;
@@ -121,6 +123,12 @@ export function createStreamDecoder(options: StreamDecoderOptions): StreamDecode
         failure = errorPayload(event.data);
         return;
       }
+      // Data that is not JSON at all is a server (or proxy) writing its words into the stream.
+      if (event.data.trim() === '') return;
+      if (!/^\s*[[{]/.test(event.data)) {
+        failure = errorPayload(event.data);
+        return;
+      }
       let chunk;
       try {
         chunk = readChunk(event.data, options.api);
@@ -151,6 +159,7 @@ export function createStreamDecoder(options: StreamDecoderOptions): StreamDecode
       if (reasoning !== '') reasoningPieces.push(reasoning);
       if (chunk.content !== '') {
         answerPieces.push(chunk.content);
+        answerTimed.push({ text: chunk.content, t: now, tokens: carried });
         tFirstAnswerToken ??= now;
         lastWasReasoning = false;
       } else if (reasoning !== '') {
@@ -175,21 +184,35 @@ export function createStreamDecoder(options: StreamDecoderOptions): StreamDecode
     return { message: `malformed SSE: ${error.message}`, category: 'protocol' };
   }
 
-  function answer(): DecodedAnswer {
-    const decoded: DecodedAnswer = { text: resolveDeltas(answerPieces, cumulative), tokenTimes };
+  /** The answer, and whether the model stopped while still reasoning (no answer at all). */
+  function answer(): { decoded: DecodedAnswer; stillReasoning: boolean } {
+    let text = resolveDeltas(answerPieces, cumulative);
+    let reasoningText = resolveDeltas(reasoningPieces, cumulative);
+    let reasoningCount = reasoningChunkTokens;
+    let firstAnswer = tFirstAnswerToken;
+    let stillReasoning = answerPieces.length === 0 && lastWasReasoning;
+    const inline = splitInlineThinking(text, answerTimed, deltasAreCumulative(answerPieces, cumulative));
+    if (inline) {
+      text = inline.answer;
+      reasoningText = reasoningText === '' ? inline.reasoning : `${reasoningText} ${inline.reasoning}`;
+      reasoningCount += inline.reasoningTokens;
+      firstAnswer = inline.tFirstAnswer;
+      stillReasoning = !inline.closed;
+    }
+    const decoded: DecodedAnswer = { text, tokenTimes };
     if (chunkTokens.some((n) => n !== 1)) decoded.chunkTokens = chunkTokens;
     if (tokenTimes.length > 0) decoded.tFirstToken = tokenTimes[0];
-    if (tFirstAnswerToken !== undefined) decoded.tFirstAnswerToken = tFirstAnswerToken;
-    if (reasoningPieces.length > 0 || (serverReasoningTokens ?? 0) > 0) {
-      decoded.reasoningTokens = serverReasoningTokens ?? reasoningChunkTokens;
-      decoded.reasoningText = resolveDeltas(reasoningPieces, cumulative);
+    if (firstAnswer !== undefined) decoded.tFirstAnswerToken = firstAnswer;
+    if (reasoningPieces.length > 0 || inline || (serverReasoningTokens ?? 0) > 0) {
+      decoded.reasoningTokens = serverReasoningTokens ?? reasoningCount;
+      decoded.reasoningText = reasoningText;
     }
     if (usage) decoded.usage = usage;
-    return decoded;
+    return { decoded, stillReasoning };
   }
 
   function decide(): StreamOutcome {
-    const decoded = answer();
+    const { decoded, stillReasoning } = answer();
     const failed = (message: string, category: FailureCategory): StreamOutcome => ({ kind: 'failed', message, category, ...decoded });
     if (failure) return failed(failure.message, failure.category);
     if (events === 0) return failed('empty stream: the server sent no events', 'protocol');
@@ -197,7 +220,7 @@ export function createStreamDecoder(options: StreamDecoderOptions): StreamDecode
       return failed(`stream cut mid-answer after ${tokens} tokens (no finish_reason, no [DONE])`, 'protocol');
     }
     // A model that never left its reasoning gave no answer: not an abstention.
-    if (answerPieces.length === 0 && lastWasReasoning) {
+    if (stillReasoning) {
       const why = capped ? 'the token cap' : finishReason === 'length' ? 'max_tokens' : `finish_reason ${finishReason ?? 'none'}`;
       return failed(`answer cut while still reasoning (${decoded.reasoningTokens} reasoning tokens, no answer; ended by ${why})`, 'truncated');
     }

@@ -6,11 +6,15 @@
  * happen to do so ("ha", "haha") are not real token streams.
  */
 export function resolveDeltas(pieces: readonly string[], cumulative: boolean | 'auto'): string {
-  const whole = cumulative === true || (cumulative === 'auto' && looksCumulative(pieces));
-  if (!whole) return pieces.join('');
+  if (!deltasAreCumulative(pieces, cumulative)) return pieces.join('');
   let text = '';
   for (const piece of pieces) text = piece.startsWith(text) ? piece : text + piece;
   return text;
+}
+
+/** Whether the pieces are to be read as cumulative: as configured, or detected in 'auto'. */
+export function deltasAreCumulative(pieces: readonly string[], cumulative: boolean | 'auto'): boolean {
+  return cumulative === true || (cumulative === 'auto' && looksCumulative(pieces));
 }
 
 export function looksCumulative(pieces: readonly string[]): boolean {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createStreamDecoder, type StreamDecoderOptions, type StreamOutcome } from '../../../../source/core/engines/openai/decoder.js';
 import { looksCumulative } from '../../../../source/core/engines/openai/deltas.js';
+import { splitInlineThinking } from '../../../../source/core/engines/openai/thinking.js';
 import { DIALECT_NAMES } from '../../../../source/core/engines/openai/dialects/index.js';
 import { streamJob } from '../../../../source/core/engines/openai/request.js';
 import { modelSchema } from '../../../../source/core/profile/schema.js';
@@ -32,7 +33,7 @@ const ALL = [
   'vllm-error-then-done.sse', 'vllm-abort.sse', 'llamacpp-error-field.sse', 'llamacpp-chat.sse', 'llamacpp-reasoning.sse',
   'mindie-token-timeout.txt', 'mindie-engine-failure.txt', 'mindie-unframed-json.txt', 'mindie-fulltext.sse', 'mindie-reasoning.sse',
   'tgi-mid-stream-error.sse', 'tgi-overloaded.sse', 'tgi-chat.sse', 'sglang-reasoning-tool-calls.sse', 'sglang-error-object.sse',
-  'ollama-reasoning.sse', 'ollama-unframed-error.txt',
+  'ollama-reasoning.sse', 'ollama-unframed-error.txt', 'vllm-inline-think.sse', 'vllm-inline-think-cut.sse', 'proxy-plain-text-data.sse',
 ];
 
 describe('generic OpenAI', () => {
@@ -99,6 +100,32 @@ describe('vLLM / vllm-ascend', () => {
 
   it('keeps finish_reason abort (the engine dropped the request)', () => {
     expect(replay('vllm-abort.sse')).toMatchObject({ kind: 'done', finishReason: 'abort', text: 'The' });
+  });
+});
+
+describe('reasoning written into the content (no reasoning parser)', () => {
+  it('takes the <think> block out of the answer, counting and timing it as reasoning', () => {
+    expect(replay('vllm-inline-think.sse')).toEqual({
+      kind: 'done',
+      finishReason: 'stop',
+      text: 'In 911',
+      tokenTimes: [1010, 1020, 1030, 1040, 1050, 1060, 1070],
+      tFirstToken: 1010,
+      tFirstAnswerToken: 1060,
+      reasoningTokens: 4,
+      reasoningText: 'The text says 911.',
+      usage: { promptTokens: 120, completionTokens: 7 },
+    });
+  });
+
+  it('fails an answer cut inside the <think> block', () => {
+    expect(replay('vllm-inline-think-cut.sse')).toMatchObject({ kind: 'failed', category: 'truncated', text: '', reasoningText: 'Hmm', reasoningTokens: 2 });
+  });
+});
+
+describe('a proxy in front of the server', () => {
+  it("reads data that is not JSON as the proxy's words", () => {
+    expect(replay('proxy-plain-text-data.sse')).toMatchObject({ kind: 'failed', category: 'server', message: 'server error in stream: upstream request timeout', text: 'The' });
   });
 });
 
@@ -252,6 +279,16 @@ describe('the decoder', () => {
     const decoder = createStreamDecoder({ api: 'chat', maxNewTokens: 8 });
     decoder.feed('event: error\ndata: {"message":"backend went away"}\n\n', 1);
     expect(decoder.finish()).toMatchObject({ kind: 'failed', category: 'server', message: 'server error in stream: backend went away' });
+  });
+
+  it('splits a <think> block out of cumulative pieces too, and leaves answers without one alone', () => {
+    const pieces = [
+      { text: '<think>a', t: 1, tokens: 1 },
+      { text: '<think>a</think>', t: 2, tokens: 1 },
+      { text: '<think>a</think> Rouen', t: 3, tokens: 1 },
+    ];
+    expect(splitInlineThinking('<think>a</think> Rouen', pieces, true)).toEqual({ answer: 'Rouen', reasoning: 'a', closed: true, reasoningTokens: 2, tFirstAnswer: 3 });
+    expect(splitInlineThinking('Rouen <think>', [{ text: 'Rouen <think>', t: 1, tokens: 1 }], false)).toBeUndefined();
   });
 
   it('detects cumulative deltas only when every piece strictly extends the one before', () => {
