@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { errorMessage, isUserError, UsageError } from './core/errors.js';
 import { terminalSafe } from './core/text/sanitize.js';
 import type { Command } from './commands/command.js';
+import { closest } from './commands/suggest.js';
 
 /** Subcommands, loaded on demand so that `duet score` never pays for onnxruntime or ink. */
 const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
@@ -43,20 +44,28 @@ ${list}
 `;
 }
 
-/** Flags given on the command line that the command does not define. */
-function unknownFlags(argv: string[], flags: AnyFlags): string[] {
+/** The flags a command accepts, as typed on the command line (kebab-case, without dashes). */
+function knownFlags(flags: AnyFlags): Set<string> {
   const known = new Set(['help', 'version', 'debug']);
   for (const [name, spec] of Object.entries(flags)) {
     known.add(kebab(name));
     if (spec.shortFlag) known.add(spec.shortFlag);
     for (const alias of spec.aliases ?? []) known.add(kebab(alias));
   }
-  const unknown: string[] = [];
+  return known;
+}
+
+/** Flags given on the command line that the command does not define, each with the closest known one. */
+function unknownFlags(argv: string[], flags: AnyFlags): { flag: string; suggestion?: string }[] {
+  const known = knownFlags(flags);
+  const unknown: { flag: string; suggestion?: string }[] = [];
   for (const arg of argv) {
     if (arg === '--') break;
     const match = /^--?(?:no-)?([^=]+)/.exec(arg);
     if (!match || /^-\d/.test(arg)) continue;
-    if (!known.has(match[1]!)) unknown.push(arg.split('=')[0]!);
+    if (known.has(match[1]!)) continue;
+    const suggestion = closest(match[1]!, [...known].filter((name) => name.length > 1));
+    unknown.push({ flag: arg.split('=')[0]!, ...(suggestion === undefined ? {} : { suggestion: `--${suggestion}` }) });
   }
   return unknown;
 }
@@ -74,12 +83,18 @@ async function main(argv: string[]): Promise<number> {
   const name = first !== undefined && !first.startsWith('-') ? first : 'run';
   const rest = name === first ? argv.slice(1) : argv;
   const entry = commands[name];
-  if (!entry) throw new UsageError(`unknown command "${name}"; run duet --help for the list`);
+  if (!entry) {
+    const suggestion = closest(name, Object.keys(commands));
+    throw new UsageError(`unknown command "${name}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}; run duet --help for the list`);
+  }
   const { command } = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) return print(`duet ${name}: ${command.summary}\n\n${command.help}`);
   if (rest.includes('--version')) return print(pkg.version);
   const bad = unknownFlags(rest, command.flags);
-  if (bad.length > 0) throw new UsageError(`duet ${name}: unknown flag ${bad.join(', ')}; run duet ${name} --help`);
+  if (bad.length > 0) {
+    const listed = bad.map((b) => (b.suggestion ? `${b.flag} (did you mean ${b.suggestion}?)` : b.flag)).join(', ');
+    throw new UsageError(`${name}: unknown flag ${listed}; run duet ${name} --help for the list`);
+  }
   let parsed;
   try {
     parsed = meow({
@@ -92,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
       booleanDefault: undefined,
     });
   } catch (error) {
-    throw new UsageError(`duet ${name}: ${errorMessage(error).split('\n').join(' ')}`);
+    throw new UsageError(`${name}: ${errorMessage(error).split('\n').join(' ')}`);
   }
   return command.run({ input: parsed.input, flags: parsed.flags });
 }

@@ -80,7 +80,8 @@ export function interpretKey(input: string, key: KeyInfo, ctx: KeyContext): KeyR
   const actions: UiAction[] = [];
   const result = { commands, actions };
   if (input === 'q' || (key.ctrl && input === 'c')) {
-    commands.push({ type: 'quit' });
+    // Ctrl-C ends a live run as SIGINT would (exit 130), q as a quit (exit 0).
+    commands.push(key.ctrl && ctx.mode === 'live' ? { type: 'quit', signal: 'SIGINT' } : { type: 'quit' });
     actions.push({ type: 'stopping' });
     return result;
   }

@@ -19,11 +19,21 @@ const help = `  Usage
     --headless           no live screen: a status line per second, then the summary
     --json               with --headless: one JSON object per second, the summary as JSON
     --concurrency N      closed loop: N questions outstanding at all times
-    --rate R             open loop: R questions/s, Poisson arrivals
+    --rate R             open loop: R questions/s, Poisson arrivals (--request-rate R)
+    --max-concurrency N  with --rate: at most N outstanding (arrivals wait for an
+                         answer); alone: the same as --concurrency N
+    --burstiness B       open loop: gamma shape of arrivals (1 Poisson, < 1 burstier)
     --policy NAME        round-robin, shortest-queue, weighted, small-only, large-only,
                          mirror, slo, cascade
-    --limit N            ask at most N questions (after warm-up)
-    --duration 5m        stop issuing after this long (500ms, 30s, 5m, 1h)
+    --limit N            ask at most N questions (after warm-up; --num-prompts N)
+    --duration 5m        stop issuing after this long (500ms, 30s, 5m, 1h;
+                         --max-seconds S)
+    --input-tokens N     prompt budget (workload.inputTokens, default 512)
+    --max-new-tokens N   output cap (workload.maxNewTokens, default 128)
+    --weight W           weighted policy: share of traffic to A, 0 to 1
+    --cascade-threshold X  cascade: escalate when A's mean log-prob is below X
+    --slo-ttft-ms N, --slo-tpot-ms N, --slo-e2e-ms N
+                         SLOs for goodput and the slo policy (slo: in the profile)
     --seed N             seed for shuffling and arrivals
     --shuffle            ask the questions in a seeded random order
     --warmup N           N warm-up questions first, left out of every figure
@@ -58,6 +68,18 @@ export const command = defineCommand({
     json: { type: 'boolean' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
+    requestRate: { type: 'string' },
+    maxConcurrency: { type: 'string' },
+    burstiness: { type: 'string' },
+    numPrompts: { type: 'string' },
+    maxSeconds: { type: 'string' },
+    inputTokens: { type: 'string' },
+    maxNewTokens: { type: 'string' },
+    weight: { type: 'string' },
+    cascadeThreshold: { type: 'string' },
+    sloTtftMs: { type: 'string' },
+    sloTpotMs: { type: 'string' },
+    sloE2eMs: { type: 'string' },
     policy: { type: 'string' },
     limit: { type: 'string' },
     duration: { type: 'string' },

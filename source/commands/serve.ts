@@ -57,7 +57,7 @@ export function promptTokenLimit(folder: string, maxTokens: number, maxBatch: nu
 
 function integer(value: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`duet serve: --${flag} expects an integer from ${min} to ${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`serve: --${flag} expects an integer from ${min} to ${max}, got ${value}`);
   return value;
 }
 
@@ -103,12 +103,12 @@ export const command = defineCommand({
     threads: { type: 'number' },
   },
   async run({ flags }) {
-    if (!flags.model) throw new UsageError('duet serve: --model <folder> is required (e.g. --model models/demo-small)');
+    if (!flags.model) throw new UsageError('serve: --model <folder> is required (e.g. --model models/demo-small)');
     const port = integer(flags.port, 'port', 0, 65_535)!;
     const maxBatch = integer(flags.maxBatch, 'max-batch', 1, 256)!;
     const maxTokens = integer(flags.maxTokens, 'max-tokens', 1, 32_768)!;
     const threads = integer(flags.threads, 'threads', 1, 256);
-    const maxBodyBytes = parseByteSize(flags.maxBody, 'duet serve: --max-body');
+    const maxBodyBytes = parseByteSize(flags.maxBody, 'serve: --max-body');
     const folder = resolve(flags.model);
     const modelId = basename(folder);
     const profile = modelSchema.parse({
@@ -140,8 +140,8 @@ export const command = defineCommand({
         });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new UserError(`duet serve: port ${port} on ${flags.host} is in use; pick another with --port`);
-        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserError(`duet serve: cannot listen on --host ${flags.host} (${code})`);
+        if (code === 'EADDRINUSE') throw new UserError(`serve: port ${port} on ${flags.host} is in use; pick another with --port`);
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserError(`serve: cannot listen on --host ${flags.host} (${code})`);
         throw error;
       }
       await engine.start();

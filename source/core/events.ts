@@ -76,4 +76,5 @@ export type RunCommand =
   | { type: 'seek'; deltaMs: number }
   /** Replay only: to the start of the next (1) or this/the previous (-1) segment. */
   | { type: 'seekSegment'; direction: 1 | -1 }
-  | { type: 'quit' };
+  /** `signal`: Ctrl-C in the live screen (raw mode turns it into a key), which ends the run as SIGINT does (exit 130). */
+  | { type: 'quit'; signal?: 'SIGINT' };

@@ -46,7 +46,8 @@ describe('live keys send the right commands', () => {
     [' ', { type: 'pause', paused: true }],
     ['s', { type: 'save' }],
     ['q', { type: 'quit' }],
-    ['\u0003', { type: 'quit' }],
+    // Ctrl-C: raw mode makes it a key, and it ends the run as SIGINT would (exit 130).
+    ['\u0003', { type: 'quit', signal: 'SIGINT' }],
   ])('%j', async (key, command) => {
     const { handle, screen } = await app();
     await press(screen, key);
@@ -172,7 +173,7 @@ describe('live keys send the right commands', () => {
     expect(await waitFor(() => screen.lines()[0]!.includes('stopping…'))).toBe(true);
     expect(screen.lines().at(-1)).toContain('stopping…');
     await press(screen, '\u0003');
-    expect(handle.sent).toEqual([{ type: 'quit' }, { type: 'quit' }]);
+    expect(handle.sent).toEqual([{ type: 'quit' }, { type: 'quit', signal: 'SIGINT' }]);
   });
 
   it('samples the snapshot on its tick and shows the new data', async () => {

@@ -14,10 +14,10 @@ function duet(args: string[]) {
 
 describe('duet serve: user mistakes end in one clear line', () => {
   it.each([
-    [['serve'], 2, 'duet: duet serve: --model <folder> is required (e.g. --model models/demo-small)'],
-    [['serve', '--model', 'x', '--port', '70000'], 2, 'duet: duet serve: --port expects an integer from 0 to 65535, got 70000'],
-    [['serve', '--model', 'x', '--max-body', 'lots'], 1, 'duet: duet serve: --max-body: expected a size like 1mb, 512kb or 65536, got "lots"'],
-    [['serve', '--model', 'x', '--bogus'], 2, 'duet: duet serve: unknown flag --bogus; run duet serve --help'],
+    [['serve'], 2, 'duet: serve: --model <folder> is required (e.g. --model models/demo-small)'],
+    [['serve', '--model', 'x', '--port', '70000'], 2, 'duet: serve: --port expects an integer from 0 to 65535, got 70000'],
+    [['serve', '--model', 'x', '--max-body', 'lots'], 1, 'duet: serve: --max-body: expected a size like 1mb, 512kb or 65536, got "lots"'],
+    [['serve', '--model', 'x', '--bogus'], 2, 'duet: serve: unknown flag --bogus; run duet serve --help for the list'],
   ])('%j', async (args, exitCode, line) => {
     const result = await duet(args);
     expect(result.exitCode).toBe(exitCode);
@@ -90,7 +90,7 @@ describe('duet serve over the real ONNX engine', () => {
     const port = Number(new URL(url).port);
     const result = await duet(['serve', '--model', model, '--port', String(port)]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe(`duet: duet serve: port ${port} on 127.0.0.1 is in use; pick another with --port`);
+    expect(result.stderr).toBe(`duet: serve: port ${port} on 127.0.0.1 is in use; pick another with --port`);
   });
 
   it('stops cleanly on SIGINT', async () => {

@@ -22,7 +22,7 @@ const duet = (args: string[]) => execa('node', ['bin/duet.js', ...args], { rejec
 describe('bad input through duet run', () => {
   it('each mistake is one stderr line with the right exit code, before any work', async () => {
     const cases = [
-      { args: ['run', '--headless', '--concurency', '3'], code: 2, line: /^duet: duet run: unknown flag --concurency; run duet run --help$/ },
+      { args: ['run', '--headless', '--concurency', '3'], code: 2, line: /^duet: run: unknown flag --concurency \(did you mean --concurrency\?\); run duet run --help for the list$/ },
       { args: ['run', '--headless', '--duration', '5 minutes'], code: 2, line: /^duet: --duration: .*5 minutes/ },
       { args: ['run', '--headless', '--rate', '-2'], code: 2, line: /^duet: --rate: expected a positive number/ },
       { args: ['run', '--headless', '--profile', profile('nodata', `{ dataset: ${join(dir, 'missing.json')} }`)], code: 1, line: /^duet: .*missing\.json: dataset file not found$/ },

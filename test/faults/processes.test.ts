@@ -107,7 +107,7 @@ describe('readiness reaches our own server', () => {
     );
     expect(second, 'the second launch must fail').toBeInstanceOf(Error);
     expect(second!.message).toMatch(/^server "B" exited with code 1 before it was ready; last lines of .*B\.log:/);
-    expect(second!.message).toContain(`duet serve: port ${port} on 127.0.0.1 is in use`);
+    expect(second!.message).toContain(`duet: serve: port ${port} on 127.0.0.1 is in use`);
   }, 120_000);
 
   it('the nonce tells our duet serve from another one; the model id tells other servers apart', async () => {

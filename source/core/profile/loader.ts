@@ -22,6 +22,15 @@ export interface ProfileOverrides {
   promptMode?: 'max' | 'exact';
   telemetrySource?: string;
   maxNewTokens?: number;
+  inputTokens?: number;
+  /** Open loop: gamma shape of the arrivals, and a cap on questions outstanding. */
+  burstiness?: number;
+  maxConcurrency?: number;
+  weight?: number;
+  cascadeThreshold?: number;
+  sloTtftMs?: number;
+  sloTpotMs?: number;
+  sloE2eMs?: number;
 }
 
 /** The embedded default profile (profiles/default.yaml in the package). */
@@ -32,7 +41,7 @@ type Json = Record<string, unknown>;
 const flagOf = (key: keyof ProfileOverrides) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Where each override lands in the profile, so that errors can name the flag instead of the file. */
-const overridePaths: Record<Exclude<keyof ProfileOverrides, 'concurrency' | 'rate'>, string[]> = {
+const overridePaths: Record<Exclude<keyof ProfileOverrides, 'concurrency' | 'rate' | 'burstiness' | 'maxConcurrency'>, string[]> = {
   dataset: ['workload', 'dataset'],
   limit: ['workload', 'limit'],
   policy: ['scheduler', 'policy'],
@@ -43,6 +52,12 @@ const overridePaths: Record<Exclude<keyof ProfileOverrides, 'concurrency' | 'rat
   promptMode: ['workload', 'promptMode'],
   telemetrySource: ['telemetry', 'source'],
   maxNewTokens: ['workload', 'maxNewTokens'],
+  inputTokens: ['workload', 'inputTokens'],
+  weight: ['scheduler', 'weight'],
+  cascadeThreshold: ['scheduler', 'cascadeThreshold'],
+  sloTtftMs: ['slo', 'ttftMs'],
+  sloTpotMs: ['slo', 'tpotMs'],
+  sloE2eMs: ['slo', 'e2eMs'],
 };
 
 function child(parent: Json, key: string): Json {
@@ -74,8 +89,17 @@ function applyOverrides(raw: Json, overrides: ProfileOverrides): Map<string, str
   }
   if (overrides.rate !== undefined) {
     const previous = workload['load'] as Json | undefined;
-    workload['load'] = { mode: 'open', rate: overrides.rate, ...(previous?.['mode'] === 'open' && 'burstiness' in previous ? { burstiness: previous['burstiness'] } : {}) };
+    const kept = previous?.['mode'] === 'open' ? Object.fromEntries(['burstiness', 'maxConcurrency'].filter((k) => k in previous).map((k) => [k, previous[k]])) : {};
+    workload['load'] = { mode: 'open', rate: overrides.rate, ...kept };
     flags.set('workload.load.rate', '--rate');
+  }
+  for (const key of ['burstiness', 'maxConcurrency'] as const) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    const load = workload['load'] as Json | undefined;
+    if (load?.['mode'] !== 'open') throw new UserError(`${flagOf(key)}: only with an open loop (--rate, or workload.load.mode: open in the profile)`);
+    load[key] = value;
+    flags.set(`workload.load.${key}`, flagOf(key));
   }
   return flags;
 }

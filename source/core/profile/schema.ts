@@ -70,6 +70,8 @@ export const loadSchema = z.discriminatedUnion('mode', [
     rate: positiveNumber,
     /** Gamma shape for arrivals: 1 = Poisson, < 1 burstier. */
     burstiness: positiveNumber.default(1),
+    /** At most this many questions outstanding: arrivals beyond it wait for an answer. */
+    maxConcurrency: positiveInt.optional(),
   }),
 ]);
 

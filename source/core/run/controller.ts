@@ -98,6 +98,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
       order,
       load,
       burstiness: workload.load.mode === 'open' ? workload.load.burstiness : 1,
+      ...(workload.load.mode === 'open' && workload.load.maxConcurrency !== undefined ? { maxConcurrency: workload.load.maxConcurrency } : {}),
       durationMs: workload.duration === undefined ? undefined : parseDuration(workload.duration, 'workload.duration'),
       random,
       clock: this.clock,
@@ -179,7 +180,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
       case 'seek':
         return;
       case 'quit':
-        return void this.end('quit');
+        return void (command.signal ? this.end('signal', command.signal) : this.end('quit'));
     }
   }
 

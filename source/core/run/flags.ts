@@ -10,6 +10,20 @@ export interface RawRunFlags {
   json?: boolean;
   concurrency?: string;
   rate?: string;
+  /** vLLM/GuideLLM spellings: --request-rate = --rate, --num-prompts = --limit, --max-seconds S = --duration Ss. */
+  requestRate?: string;
+  numPrompts?: string;
+  maxSeconds?: string;
+  /** With a rate: at most N outstanding (open loop, capped); alone: --concurrency N. */
+  maxConcurrency?: string;
+  burstiness?: string;
+  inputTokens?: string;
+  maxNewTokens?: string;
+  weight?: string;
+  cascadeThreshold?: string;
+  sloTtftMs?: string;
+  sloTpotMs?: string;
+  sloE2eMs?: string;
   policy?: string;
   limit?: string;
   duration?: string;
@@ -46,12 +60,36 @@ export interface RunFlags {
 const telemetrySources = ['auto', 'npu-smi', 'nvidia-smi', 'rapl', 'prometheus', 'system', 'none'];
 
 /** Validates the flags; every mistake is one UsageError line (exit 2) naming the flag. */
-export function parseRunFlags(raw: RawRunFlags): RunFlags {
+export function parseRunFlags(given: RawRunFlags): RunFlags {
+  const raw = withAliases(given);
   const overrides: RunOverrides = {};
   if (raw.concurrency !== undefined && raw.rate !== undefined) throw new UsageError('--concurrency and --rate: choose one (closed loop or open loop)');
+  if (raw.maxConcurrency !== undefined) {
+    const n = positiveInt(raw.maxConcurrency, '--max-concurrency');
+    if (raw.concurrency !== undefined) throw new UsageError('--max-concurrency and --concurrency: give one (with --rate, --max-concurrency caps the open loop)');
+    if (raw.rate !== undefined) overrides.maxConcurrency = n;
+    else overrides.concurrency = n;
+  }
+  if (raw.burstiness !== undefined) overrides.burstiness = positiveNumber(raw.burstiness, '--burstiness', 'the gamma shape of arrivals: 1 is Poisson, below 1 burstier');
+  if (raw.inputTokens !== undefined) overrides.inputTokens = positiveInt(raw.inputTokens, '--input-tokens');
+  if (raw.maxNewTokens !== undefined) overrides.maxNewTokens = positiveInt(raw.maxNewTokens, '--max-new-tokens');
+  if (raw.weight !== undefined) {
+    const weight = Number(raw.weight);
+    if (!/^\s*[+]?(\d+\.?\d*|\.\d+)\s*$/.test(raw.weight) || weight > 1) throw new UsageError(`--weight: expected a share of traffic to A from 0 to 1, got "${raw.weight}"`);
+    overrides.weight = weight;
+  }
+  if (raw.cascadeThreshold !== undefined) {
+    const threshold = Number(raw.cascadeThreshold);
+    if (raw.cascadeThreshold.trim() === '' || !Number.isFinite(threshold)) throw new UsageError(`--cascade-threshold: expected a mean log-probability such as -1.5, got "${raw.cascadeThreshold}"`);
+    overrides.cascadeThreshold = threshold;
+  }
+  if (raw.sloTtftMs !== undefined) overrides.sloTtftMs = positiveNumber(raw.sloTtftMs, '--slo-ttft-ms', 'milliseconds');
+  if (raw.sloTpotMs !== undefined) overrides.sloTpotMs = positiveNumber(raw.sloTpotMs, '--slo-tpot-ms', 'milliseconds');
+  if (raw.sloE2eMs !== undefined) overrides.sloE2eMs = positiveNumber(raw.sloE2eMs, '--slo-e2e-ms', 'milliseconds');
   if (raw.concurrency !== undefined) overrides.concurrency = positiveInt(raw.concurrency, '--concurrency');
-  if (raw.rate !== undefined) overrides.rate = positiveNumber(raw.rate, '--rate', 'questions per second');
-  if (raw.limit !== undefined) overrides.limit = positiveInt(raw.limit, '--limit');
+  // A value is named by the spelling it was given in.
+  if (raw.rate !== undefined) overrides.rate = positiveNumber(raw.rate, given.requestRate === undefined ? '--rate' : '--request-rate', 'questions per second');
+  if (raw.limit !== undefined) overrides.limit = positiveInt(raw.limit, given.numPrompts === undefined ? '--limit' : '--num-prompts');
   if (raw.warmup !== undefined) overrides.warmup = nonNegativeInt(raw.warmup, '--warmup');
   if (raw.seed !== undefined) overrides.seed = integer(raw.seed, '--seed');
   if (raw.duration !== undefined) {
@@ -99,6 +137,20 @@ export function parseRunFlags(raw: RawRunFlags): RunFlags {
     flags.metricsHost = nonEmpty(raw.metricsHost, '--metrics-host', 'an address to listen on (e.g. 127.0.0.1 or 0.0.0.0)');
   }
   return flags;
+}
+
+/** Folds the other tools' spellings into duet's; giving both spellings of one setting is a mistake. */
+function withAliases(raw: RawRunFlags): RawRunFlags {
+  const out: RawRunFlags = { ...raw };
+  const fold = (alias: string | undefined, aliasFlag: string, key: 'rate' | 'limit' | 'duration', flag: string, convert: (value: string) => string = (v) => v) => {
+    if (alias === undefined) return;
+    if (raw[key] !== undefined) throw new UsageError(`${aliasFlag} and ${flag}: the same setting, give one`);
+    out[key] = convert(alias);
+  };
+  fold(raw.requestRate, '--request-rate', 'rate', '--rate');
+  fold(raw.numPrompts, '--num-prompts', 'limit', '--limit');
+  fold(raw.maxSeconds, '--max-seconds', 'duration', '--duration', (seconds) => `${positiveNumber(seconds, '--max-seconds', 'seconds')}s`);
+  return out;
 }
 
 function nonEmpty(value: string, flag: string, what: string): string {

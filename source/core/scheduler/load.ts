@@ -17,6 +17,12 @@ export interface LoadGeneratorOptions<Q> {
   load: LoadSetting;
   /** Gamma shape of open-loop gaps: 1 = Poisson. */
   burstiness?: number;
+  /**
+   * Open loop: at most this many questions outstanding (vLLM's --max-concurrency with a
+   * --request-rate). An arrival due while the cap is reached waits for the next answer,
+   * keeping its scheduled time, so the wait shows as send lag.
+   */
+  maxConcurrency?: number;
   /** Stop issuing this long after the first measured question. */
   durationMs?: number;
   /**
@@ -134,13 +140,19 @@ export class LoadGenerator<Q> {
       const scheduled = freedAt === undefined ? now : Math.min(freedAt, now);
       while (this.canRelease() && this.outstandingCount < this.current.concurrency) this.release(scheduled);
       if (this.cursor >= this.items.length) this.end('exhausted');
-    } else if (this.arrivalTimer === undefined && this.canRelease()) {
+    } else if (this.arrivalTimer === undefined && this.canRelease() && !this.capped()) {
       // The first question of a phase is due at once; later ones a drawn gap after the one before.
       // A phase starts one lead from now, so even its first question is released ahead of time.
       if (this.cursor === 0 || this.cursor === this.options.order.warmup.length) this.nextDue = now + (this.options.leadMs ?? 0);
       else if (this.nextDue === undefined) this.nextDue = now + this.gap(); // switched from a closed loop
       this.scheduleArrival();
     }
+  }
+
+  /** Open loop at its concurrency cap: arrivals wait for an answer (finished() pumps again). */
+  private capped(): boolean {
+    const cap = this.options.maxConcurrency;
+    return this.current.mode === 'open' && cap !== undefined && this.outstandingCount >= cap;
   }
 
   /** False while warm-up questions are still out and the next one is measured. */
@@ -166,14 +178,14 @@ export class LoadGenerator<Q> {
   private arrive(): void {
     const lead = this.options.leadMs ?? 0;
     // Every arrival already due goes now (a late timer must not hold back the ones after it).
-    while (!this.endReason && !this.isPaused && this.canRelease() && this.nextDue !== undefined && this.nextDue - lead <= this.options.clock.now()) {
+    while (!this.endReason && !this.isPaused && this.canRelease() && !this.capped() && this.nextDue !== undefined && this.nextDue - lead <= this.options.clock.now()) {
       const due = this.nextDue;
       this.release(due);
       if (this.cursor >= this.items.length) return this.end('exhausted');
       // The next arrival is a gap after this one's due time, not after this (maybe late) moment.
       this.nextDue = due + this.gap();
     }
-    if (!this.endReason && !this.isPaused && this.canRelease()) this.scheduleArrival();
+    if (!this.endReason && !this.isPaused && this.canRelease() && !this.capped()) this.scheduleArrival();
   }
 
   private release(tScheduled: number): void {

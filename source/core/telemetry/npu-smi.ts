@@ -16,7 +16,7 @@ export function npuChipReading(chip: NpuChip): DeviceReading {
 }
 
 export function npuSmiSource(config: SourceConfig, deps: Pick<TelemetryDeps, 'run'>): TelemetrySource {
-  const tool = { file: config.npuSmiPath, label: 'npu-smi', setting: 'telemetry.npuSmiPath or --npu-smi' };
+  const tool = { file: config.npuSmiPath, label: 'npu-smi', setting: 'telemetry.npuSmiPath in the profile, or --npu-smi for duet telemetry' };
   /** Cards where `-t power` had nothing either: do not ask again every interval. */
   const powerlessCards = new Set<number>();
 

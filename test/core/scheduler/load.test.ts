@@ -219,3 +219,63 @@ describe('LoadGenerator, schedule-true arrivals', () => {
     ]);
   });
 });
+
+describe('LoadGenerator, open loop capped by a concurrency (--request-rate with --max-concurrency)', () => {
+  it('never has more than the cap outstanding; a due arrival waits for an answer and keeps its scheduled time', async () => {
+    // 200 q/s offered (gaps of ~5 ms) against answers of exactly 100 ms and a cap of 3:
+    // at most 3 out, so 3 per 100 ms go, and 30 questions take 10 rounds.
+    const time = new VirtualTime();
+    const releases: { t: number; scheduled: number; outstandingBefore: number }[] = [];
+    const finishedAt: number[] = [];
+    const generator: LoadGenerator<number> = new LoadGenerator<number>({
+      order: { warmup: [], measured: Array.from({ length: 30 }, (_, i) => i) },
+      load: { mode: 'open', rate: 200 },
+      maxConcurrency: 3,
+      random: createRandom(7),
+      clock: time,
+      timers: time,
+      issue: async (_item, tScheduled) => {
+        releases.push({ t: time.now(), scheduled: tScheduled, outstandingBefore: generator.outstanding - 1 });
+        await delay(time, 100);
+        finishedAt.push(time.now());
+      },
+    });
+    generator.start();
+    let most = 0;
+    while (generator.ended === undefined) {
+      await time.advance(1);
+      most = Math.max(most, generator.outstanding);
+    }
+    await time.runAll();
+    expect(await generator.drained).toBe('exhausted');
+    expect(most).toBe(3);
+    expect(releases.every((r) => r.outstandingBefore < 3)).toBe(true);
+    // After the first three, every release happens the moment an answer finishes, later than it was due.
+    for (const r of releases.slice(3)) {
+      expect(finishedAt).toContain(r.t);
+      expect(r.scheduled).toBeLessThan(r.t);
+    }
+    // Rounds of 100 ms: the last question is released in round 10 (0-based 9), so it finishes within 1000-1100 ms.
+    expect(Math.max(...finishedAt)).toBeGreaterThanOrEqual(1000);
+    expect(Math.max(...finishedAt)).toBeLessThan(1100);
+  });
+
+  it('without a cap the same offer keeps every arrival on time (the cap is what holds them back)', async () => {
+    const time = new VirtualTime();
+    const lags: number[] = [];
+    const generator = new LoadGenerator<number>({
+      order: { warmup: [], measured: Array.from({ length: 30 }, (_, i) => i) },
+      load: { mode: 'open', rate: 200 },
+      random: createRandom(7),
+      clock: time,
+      timers: time,
+      issue: async (_item, tScheduled) => {
+        lags.push(time.now() - tScheduled);
+        await delay(time, 100);
+      },
+    });
+    generator.start();
+    await time.runAll();
+    expect(Math.max(...lags)).toBeLessThan(1);
+  });
+});

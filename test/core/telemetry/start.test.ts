@@ -58,7 +58,7 @@ describe('npuSmiSource', () => {
     await expect(sampleWith({ stdout: '', stderr: '', timedOut: true })).rejects.toThrow('npu-smi info timed out after 1500 ms');
     const missing = sampleWith({ stdout: '', stderr: '', timedOut: false, spawnError: 'ENOENT' });
     await expect(missing).rejects.toBeInstanceOf(SourceUnavailableError);
-    await expect(missing).rejects.toThrow('npu-smi not found (looked for "npu-smi"; set telemetry.npuSmiPath or --npu-smi)');
+    await expect(missing).rejects.toThrow('npu-smi not found (looked for "npu-smi"; set telemetry.npuSmiPath in the profile, or --npu-smi for duet telemetry)');
   });
 });
 
