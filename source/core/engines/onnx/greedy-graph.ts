@@ -8,9 +8,9 @@ import { threadOptions, type FloatType, type SessionOptions } from './session.js
 /**
  * The greedy pick as a small ONNX graph run on the logits tensor: per row of
  * logits [batch, positions, vocab] the last position's arg-max id and its log-softmax
- * (LogSoftmax at the arg-max). onnxruntime reads the logits where the model wrote them (the
- * decode step's preallocated output buffer) and returns 2 numbers a row instead of
- * JavaScript scanning 128,256 values a row twice. Works on any export that outputs logits.
+ * (LogSoftmax at the arg-max). onnxruntime reads the logits tensor JavaScript already holds
+ * (onnxruntime-node does not copy inputs) and returns 2 numbers a row instead of JavaScript
+ * scanning 128,256 values a row twice. Works on any export that outputs logits.
  */
 export function greedyGraphBytes(logitsType: FloatType): Uint8Array {
   const g = new GraphBuilder();
@@ -18,9 +18,10 @@ export function greedyGraphBytes(logitsType: FloatType): Uint8Array {
   const last = g.op('Gather', [logits, g.int64([-1], [])], { axis: int(1) });
   // float16 logits are widened first: the log-sum-exp of 128,256 terms needs float32's range and precision.
   const values = logitsType === 'float16' ? g.op('Cast', [last], { to: int(DataType.FLOAT) }) : last;
-  // LogSoftmax (a vectorised kernel) then TopK 1: one pass for the normaliser, one for the max,
-  // ~6x faster than three separate reductions (ArgMax, ReduceMax, ReduceLogSumExp). TopK puts
-  // the lower index first on ties, as the JavaScript pick does.
+  // LogSoftmax (a vectorised kernel) then TopK 1: one pass for the normaliser, one for the max;
+  // measured 4x faster than three separate reductions (ArgMax, ReduceMax, ReduceLogSumExp) and
+  // 6x faster than the JavaScript scan at batch 8. TopK puts the lower index first on ties, as
+  // the JavaScript pick does.
   const logProbs = g.op('LogSoftmax', [values], { axis: int(-1) });
   g.opMulti('TopK', [logProbs, g.int64([1])], 2, { axis: int(-1) }, { outputs: ['log_prob', 'token_id'] });
   g.output({ name: 'token_id', elemType: DataType.INT64, shape: ['batch_size', 1] });
