@@ -70,9 +70,10 @@ describe('demo model dtypes vs fp32', () => {
     });
 
     it('rows joining by chunked prefill and leaving early keep the tokens they get alone (cache gathers in this dtype)', async () => {
-      const [a, b, c] = [prompts[2]!, prompts[9]!, prompts[5]!];
+      // c (13 tokens) and d (3) prefill together: d's first chunks are all padding.
+      const [a, b, c, d] = [prompts[2]!, prompts[9]!, prompts[5]!, prompts[0]!];
       const alone = async (ids: number[], n: number) => (await variant.generate(ids, { maxNewTokens: n, ignoreStop: true })).tokenIds;
-      const expected = { a: await alone(a, 3), b: await alone(b, 8), c: await alone(c, 6) };
+      const expected = { a: await alone(a, 3), b: await alone(b, 8), c: await alone(c, 6), d: await alone(d, 4) };
       const got: Record<string, number[]> = {};
       const batch = variant.runningBatch();
       const pending = (id: string, promptIds: number[], maxNewTokens: number) => ({
@@ -84,7 +85,7 @@ describe('demo model dtypes vs fp32', () => {
       });
       await batch.admit([pending('a', a, 3), pending('b', b, 8)]);
       await batch.step();
-      batch.startPrefill([pending('c', c, 6)]);
+      batch.startPrefill([pending('c', c, 6), pending('d', d, 4)]);
       while (batch.prefilling > 0) {
         await batch.advancePrefill(4);
         await batch.step();
