@@ -134,6 +134,12 @@ describe('model columns', () => {
     s.unmount();
   });
 
+  it('counts requests cancelled at quit apart from errors', () => {
+    const s = screen(snapshot({ models: { A: model('A', { errors: 0, cancelled: 2 }), B: model('B') } }), 120, 40);
+    expect(s.lastFrame()).toMatch(/errors 0 · 2 cancelled +│/);
+    s.unmount();
+  });
+
   it('shows queue, batch and errors, and the accuracy split with its interval', () => {
     const s = screen(snapshot({ models: { A: model('A', { errors: 3, timeouts: 1 }), B: model('B') } }), 120, 40);
     const frame = s.lastFrame();

@@ -74,7 +74,7 @@ export function ModelPanel({ model, metric, scales, width, histRows, compact }: 
       : undefined;
   const stateText = stateBadge ? '' : model.state;
   const load = `queue ${model.queueDepth} · running ${model.inFlight} · batch ${model.batchSize}`;
-  const errs = `errors ${model.errors}${model.overloaded ? ` (${model.overloaded} overload)` : ''}${model.timeouts > 0 ? ` (${model.timeouts} timeouts)` : ''}`;
+  const errs = `errors ${model.errors}${model.overloaded ? ` (${model.overloaded} overload)` : ''}${model.timeouts > 0 ? ` (${model.timeouts} timeouts)` : ''}${model.cancelled > 0 ? ` · ${model.cancelled} cancelled` : ''}`;
   const name = truncate(`${model.slot} ${model.info.label} · ${model.info.model} · ${model.info.backend}/${model.info.device}`, inner - (stateBadge ? Math.min(inner / 2, stateBadge.label.length + 3) : stateText.length + 1));
   const spark = Math.max(4, Math.min(30, inner - 34));
   const tput = (label: string, value: number | undefined, series: number[], top: number) =>

@@ -1,4 +1,6 @@
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
+import { DuetCollector } from '../../../source/core/exporter/collector.js';
 import type { RunEvent } from '../../../source/core/events.js';
 import { summaryText } from '../../../source/core/headless/summary.js';
 import type { Snapshot } from '../../../source/core/metrics/snapshot.js';
@@ -29,8 +31,8 @@ function systemRowOf(text: string): string[] {
   return text.split('\n').find((line) => line.startsWith('A+B'))!.trim().split(/\s{2,}/);
 }
 
-/** Every place that shows the system's row says the same thing. */
-function expectAgreement(snapshot: Snapshot, log: Parameters<typeof buildReportData>[0], summary: string) {
+/** Every place that shows the system's row says the same thing: summary, report, compare, segments, /metrics. */
+async function expectAgreement(snapshot: Snapshot, log: Parameters<typeof buildReportData>[0], summary: string) {
   const c = snapshot.combined;
   const row = systemRowOf(summary);
   expect(row[1]).toBe(String(c.completed));
@@ -42,6 +44,10 @@ function expectAgreement(snapshot: Snapshot, log: Parameters<typeof buildReportD
   expect(compared.completed).toBe(c.completed);
   expect(compared.em).toEqual(c.accuracy.em);
   expect(snapshot.segments.reduce((sum, s) => sum + s.completed, 0)).toBe(c.completed);
+  const families = parsePrometheusTextFormat(await new DuetCollector({ snapshot: () => snapshot }).scrape());
+  const counter = (name: string) => Number(families.find((f) => f.name === name)!.metrics.find((m) => m.labels?.['model'] === 'system')!.value);
+  expect(counter('duet_queries_total')).toBe(c.completed);
+  expect((100 * counter('duet_exact_match_total')) / counter('duet_scored_total')).toBeCloseTo(c.accuracy.em.value!, 9);
 }
 
 describe('the system figures (A+B): one per question, the answer the policy used', () => {
@@ -67,7 +73,7 @@ describe('the system figures (A+B): one per question, the answer the policy used
     expect(snapshot.segments[0]).toMatchObject({ completed: 4, em: 87.5, e2eP50: 32 });
     const summary = summaryText(outcome);
     expect(summary).toMatch(/, 4\/4 questions\n/);
-    expectAgreement(snapshot, log, summary);
+    await expectAgreement(snapshot, log, summary);
   });
 
   it('cascade: each question once with its final answer, an escalated one timed from its first issue', async () => {
@@ -92,7 +98,7 @@ describe('the system figures (A+B): one per question, the answer the policy used
     // Closed loop at concurrency 1: the run ends when q4 does, at 11 + 42 + 11 + 42 + 11 = 117 ms.
     expect(c.throughput.qpsRun).toBeCloseTo(5 / 0.117, 6);
     expect(snapshot.segments[0]).toMatchObject({ completed: 5, em: 100, escalationRate: 0.4 });
-    expectAgreement(snapshot, log, summaryText(outcome));
+    await expectAgreement(snapshot, log, summaryText(outcome));
   });
 
   it('cancelled at quit is its own outcome: not an error, not in latency, counted and shown', async () => {
