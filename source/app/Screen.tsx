@@ -11,6 +11,8 @@ import { sharedAxis } from './histogram.js';
 import { ModelPanel, type SharedScales } from './panels/ModelPanel.js';
 import { PowerPanel, powerUnavailableReason } from './panels/PowerPanel.js';
 import { ReplayBar } from './panels/ReplayBar.js';
+import { replicaLine } from './panels/ReplicaPanel.js';
+import { serverLine } from './panels/ServerPanel.js';
 import { SegmentPanel } from './panels/SegmentPanel.js';
 import { SlowestPanel } from './panels/SlowestPanel.js';
 import { StatusBar } from './panels/StatusBar.js';
@@ -66,7 +68,8 @@ export function Screen({ snapshot, ui, mode, title, columns, rows, speed, failur
       </Box>
     );
   }
-  const plan = planLayout(columns, rows - (timeline ? 1 : 0));
+  const extra = Math.max(...(['A', 'B'] as const).map((slot) => (serverLine(snapshot.models[slot]) ? 1 : 0) + (replicaLine(snapshot.models[slot]) ? 1 : 0)));
+  const plan = planLayout(columns, rows - (timeline ? 1 : 0), extra);
   const { compact, wide } = plan;
   let body;
   if (ui.help) body = <HelpOverlay mode={mode} width={columns} notes={helpNotes(snapshot)} />;

@@ -24,7 +24,7 @@ export interface LayoutPlan {
 const HEADER = 2;
 const STATUS = 1;
 /** Full model panel without its histogram rows: border 2, name, load, table header + 4 metrics, marker, axis, trend, q/s, tok/s, EM, split. */
-export const MODEL_FULL_FIXED = 16;
+export const MODEL_FULL_BASE = 16;
 /** Compact model panel without its histogram rows: name, percentiles, marker, axis, throughput, accuracy. */
 export const MODEL_COMPACT_FIXED = 6;
 /** Full A/B panel: border 2, title, header, 8 rows (4 figures x 2 models), the cascade/power line. */
@@ -36,16 +36,18 @@ function clamp(v: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, v));
 }
 
-export function planLayout(columns: number, rows: number): LayoutPlan {
+/** `extraModelLines`: lines a full model panel adds for HTTP servers (server metrics, replicas). */
+export function planLayout(columns: number, rows: number, extraModelLines = 0): LayoutPlan {
   const wide = columns >= WIDE_MIN_COLUMNS;
   const models = wide ? 1 : 2; // model panels stacked vertically
   const modelWidth = wide ? Math.floor(columns / 2) : columns;
   const budget = rows - 1 - HEADER - STATUS;
-  // Full panels when 3 histogram rows and a 2-line ticker fit.
+  const MODEL_FULL_FIXED = MODEL_FULL_BASE + extraModelLines;
+  // Full panels when 2 histogram rows and a 2-line ticker fit.
   const bottom = wide ? Math.max(POWER_FULL, SEGMENT_FULL) : POWER_FULL + SEGMENT_FULL;
   const fullFree = budget - models * MODEL_FULL_FIXED - bottom - 2;
-  if (fullFree - models * 3 >= 2) {
-    const histRows = clamp(Math.floor((fullFree - 2) / models), 3, 6);
+  if (fullFree - models * 2 >= 2) {
+    const histRows = clamp(Math.floor((fullFree - 2) / models), 2, 6);
     return { columns, rows, wide, compact: false, modelWidth, histRows, tickerLines: clamp(fullFree - models * histRows, 2, 10), maxDevices: 2 };
   }
   // Compact: power 1 line, A/B 3 lines (power beside it when wide), ticker lines last.

@@ -31,6 +31,18 @@ describe('the frame', () => {
     }
   });
 
+  it('makes room for the server-metrics line of an HTTP model instead of clipping the ticker', () => {
+    const base = snapshot();
+    const withServer = { ...base.models.A, server: { problem: 'connection refused' } } as unknown as Snapshot['models']['A'];
+    const s = screen(snapshot({ models: { A: withServer, B: base.models.B } }), 120, 40);
+    const lines = s.lines();
+    expect(lines).toHaveLength(39);
+    expect(s.lastFrame()).toContain('server metrics: connection refused');
+    expect(s.lastFrame()).toContain('unicorn'); // the ticker is still there
+    expect(lines.at(-2)).toMatch(/^╰─+╯$/); // its bottom border just above the status bar
+    s.unmount();
+  });
+
   it.each([
     [59, 24],
     [80, 15],

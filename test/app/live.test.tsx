@@ -28,16 +28,16 @@ describe('runLive', () => {
     expect(handle.snapshotCalls).toBe(calls); // the tick stopped
   });
 
-  it('samples at most 4 times a second (250 ms tick), not per event', async () => {
+  it('samples twice a second (500 ms tick), not per event', async () => {
     const handle = new FakeHandle();
     const done = runLive(handle, { mode: 'live', title: 'default', stdout: tty() as unknown as NodeJS.WriteStream, stdin: new FakeStdin() as unknown as NodeJS.ReadStream });
     for (let i = 0; i < 100; i++) handle.emit({ type: 'first-token', t: i, id: `${i}:A`, model: 'A' });
     await tick(1100);
     handle.finish('finished');
     await done;
-    // One initial sample plus one per 250 ms tick.
-    expect(handle.snapshotCalls).toBeGreaterThanOrEqual(3);
-    expect(handle.snapshotCalls).toBeLessThanOrEqual(6);
+    // One initial sample plus one per 500 ms tick over 1.1 s: 3 (a busy machine may fire a tick late: 2).
+    expect(handle.snapshotCalls).toBeGreaterThanOrEqual(2);
+    expect(handle.snapshotCalls).toBeLessThanOrEqual(4);
   });
 
   it('renders nothing without a TTY and still returns the outcome', async () => {

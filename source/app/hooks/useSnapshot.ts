@@ -2,7 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import type { RunHandle } from '../../core/controller.js';
 import type { Snapshot } from '../../core/metrics/snapshot.js';
 
-export const TICK_MS = 250;
+/**
+ * Twice a second, as btop, nvitop and k9s refresh: the figures are windows of seconds,
+ * and each frame of this screen costs the run several milliseconds of the main thread.
+ * Key presses redraw at once, not on the tick.
+ */
+export const TICK_MS = 500;
 
 /**
  * Samples `handle.snapshot()` on a fixed tick (never per token, never per event), so the
