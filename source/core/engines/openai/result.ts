@@ -39,7 +39,9 @@ export function toGenerateResult(job: JobResult, request: GenerateRequest, conte
       return fail(`request failed: ${end.code ? `${end.code} (${end.message})` : end.message}`);
     case 'http': {
       if (end.status >= 200 && end.status < 300) {
-        return fail(`expected an SSE stream (text/event-stream), got ${end.contentType}: ${httpFailure(end.status, end.contentType, end.body).message.replace(/^HTTP \d+: /, '')}`);
+        // A server that answers a stream request with a JSON error (MindIE's token timeout) still says why, and whether it was load.
+        const said = httpFailure(end.status, end.contentType, end.body);
+        return fail(`expected an SSE stream (text/event-stream), got ${end.contentType}: ${said.message.replace(/^HTTP \d+: /, '')}`, said.overload);
       }
       const failure = httpFailure(end.status, end.contentType, end.body);
       return fail(failure.message, failure.overload);
