@@ -36,10 +36,11 @@ export class ContinuousBatcher {
   private closed = false;
   private wake: (() => void) | undefined;
 
-  constructor(
-    model: OnnxModel,
-    private readonly options: BatcherOptions,
-  ) {
+  private readonly options: BatcherOptions;
+
+  constructor(model: OnnxModel, options: BatcherOptions) {
+    // Graphs whose attention assumes right padding would mix up left-padded rows: one at a time.
+    this.options = model.oneRowAtATime ? { ...options, maxBatch: 1 } : options;
     this.now = options.now ?? (() => performance.now());
     this.batch = new RunningBatch(model, this.now);
   }

@@ -38,6 +38,9 @@ export class OnnxGenerator {
     prompts: number[][],
     options: GenerateOptions & { onToken?: (index: number, token: StreamedToken) => void } = {},
   ): Promise<GenerateResult[]> {
+    if (prompts.length > 1 && this.model.oneRowAtATime) {
+      throw new Error(`${this.model.files.onnxPath}: its attention assumes right padding (GroupQueryAttention); batches are left-padded, so generate one prompt at a time`);
+    }
     const batch = new RunningBatch(this.model, options.now);
     const results: GenerateResult[] = new Array(prompts.length);
     let failure: Error | undefined;

@@ -6,6 +6,7 @@ import { UserError } from '../../errors.js';
 import type { EngineInfo } from '../engine.js';
 import type { GreedyPick } from './greedy.js';
 import { GreedyGraph } from './greedy-graph.js';
+import { fileNamesOp, RIGHT_PADDED_ATTENTION_OPS } from './graph-ops.js';
 import { KvCache } from './kv-cache.js';
 import { HOW_TO_GET_MODELS, paramsFromConfig, readModelFiles, type ModelFiles } from './model-files.js';
 import { describeIO, openSession, type ModelIO, type SessionOptions } from './session.js';
@@ -47,6 +48,8 @@ export class OnnxModel {
     readonly decoder: TokenDecoder,
     readonly info: EngineInfo,
     private readonly greedy: GreedyGraph,
+    /** The graph's attention assumes right padding (graph-ops.ts): rows must run one at a time. */
+    readonly oneRowAtATime: boolean,
   ) {}
 
   get stopIds(): number[] {
@@ -85,7 +88,8 @@ export class OnnxModel {
       decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false })),
     };
     const greedy = await GreedyGraph.create(io.logitsType, options);
-    return new OnnxModel(files, session, io, vocab, decoder, info, greedy);
+    const oneRowAtATime = await fileNamesOp(files.onnxPath, RIGHT_PADDED_ATTENTION_OPS);
+    return new OnnxModel(files, session, io, vocab, decoder, info, greedy, oneRowAtATime);
   }
 
   emptyCache(batch: number): KvCache {
