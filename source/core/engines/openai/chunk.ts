@@ -14,7 +14,7 @@ export interface ChunkInfo {
   content: string;
   /** Reasoning text of this delta, when the server separates it from the answer. */
   reasoning?: string;
-  /** True when the chunk has a choice (usage-only chunks have none). */
+  /** Set when usage rides on a choice chunk (per-chunk usage), unlike the usage-only last chunk (`choices: []`). */
   hasChoice?: boolean;
   finishReason?: string;
   usage?: { promptTokens?: number; completionTokens?: number; reasoningTokens?: number };
