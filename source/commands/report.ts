@@ -12,7 +12,8 @@ const help = `  Usage
 
   Flags
     --format html|md|json   (default html) self-contained HTML with charts, Markdown
-                            tables, or the final snapshot as JSON
+                            tables, or JSON: the result keys of docs/results.md
+                            plus the final snapshot
     --out FILE              where to write (default: next to the log, e.g.
                             logs/run.html); --out - writes to stdout
 `;
