@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { renderLlama3Chat } from '../dataset/prompt.js';
 import type { Engine, GenerateRequest } from '../engines/engine.js';
 import { BadRequest, parseServeRequest, type ServeRequest } from './requests.js';
+import { ServeMetrics } from './metrics.js';
 import { chunk, completion, errorBody, usageChunk, type ErrorType, type ResponseContext } from './responses.js';
 
 export interface ServeOptions {
@@ -76,6 +77,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
  */
 export async function startServeServer(engine: Engine, options: ServeOptions): Promise<ServeServer> {
   const inFlight = new Set<AbortController>();
+  const metrics = new ServeMetrics();
   let ready = options.ready ?? true;
   const loading = () => new HttpError(503, 'the model is still loading', 'server_error', 'model_loading');
   const modelEntry = () => {
@@ -103,6 +105,7 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
   }
 
   async function generate(request: ServeRequest, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     if (request.model !== options.modelId) {
       throw new HttpError(404, `The model '${request.model}' does not exist; this server serves '${options.modelId}'`, 'not_found_error', 'model_not_found', 'model');
     }
@@ -133,6 +136,7 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
       if (!request.stream) {
         const result = await engine.generate(engineRequest);
         if (result.finishReason === 'abort') throw new HttpError(503, 'the server is shutting down', 'server_error', 'aborted');
+        metrics.observe(receivedAt, result);
         return sendJson(res, 200, completion(ctx, result));
       }
       const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
@@ -145,6 +149,7 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
         });
         if (res.destroyed) return;
         if (result.finishReason === 'abort') throw new Error('the server is shutting down');
+        metrics.observe(receivedAt, result);
         send(chunk(ctx, null, result.finishReason === 'length' ? 'length' : 'stop'));
         if (request.includeUsage) send(usageChunk(ctx, result));
         res.end('data: [DONE]\n\n');
@@ -171,6 +176,12 @@ export async function startServeServer(engine: Engine, options: ServeOptions): P
     if (path === '/health') {
       only('GET');
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'loading' });
+    }
+    if (path === '/metrics') {
+      only('GET');
+      const text = metrics.exposition(engine.load(), options.modelId);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
+      return void res.end(text);
     }
     if (path === '/v1/models') {
       only('GET');
