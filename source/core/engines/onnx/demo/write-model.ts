@@ -39,7 +39,8 @@ export async function writeDemoModel(dir: string, spec: DemoModelSpec, options: 
     return writeOnnxModel(modelPath, buildLlamaGraph(spec, weights, spec.dtype), {
       opsetVersion: OPSET_VERSION,
       producerVersion: '1',
-      docString: `duet demo model ${spec.name} (${spec.dtype ?? 'fp32'}): synthetic weights`,
+      // fp32 keeps the doc string of the folders built before dtypes existed (same spec hash, same bytes).
+      docString: `duet demo model ${spec.name}${spec.dtype ? ` (${spec.dtype})` : ''}: synthetic weights`,
       metadata: { synthetic: 'true', logits: 'last' },
       onProgress: (f) => report('write', f),
     });
