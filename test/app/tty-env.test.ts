@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { productionReactEnv, watchedTerminalEnv } from '../../source/app/tty-env.js';
+import { watchedTerminalEnv } from '../../source/app/tty-env.js';
 
 describe('watchedTerminalEnv', () => {
   it('turns off the CI guess on a terminal, so Ink draws every frame of the live screen', () => {
@@ -18,13 +18,3 @@ describe('watchedTerminalEnv', () => {
   });
 });
 
-describe('productionReactEnv', () => {
-  it("loads React's production build unless NODE_ENV says otherwise", () => {
-    const unset: NodeJS.ProcessEnv = {};
-    productionReactEnv(unset);
-    expect(unset.NODE_ENV).toBe('production');
-    const test: NodeJS.ProcessEnv = { NODE_ENV: 'test' };
-    productionReactEnv(test);
-    expect(test.NODE_ENV).toBe('test');
-  });
-});
