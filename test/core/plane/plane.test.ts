@@ -19,7 +19,7 @@ let base: string;
 const plane = new MeasuringPlane({ workers: 1 });
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [fileURLToPath(new URL('./timed-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(process.execPath, [fileURLToPath(new URL('../../../bench/lib/timed-sse-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(server.stdout!, 'data')) as [Buffer];
   base = `http://127.0.0.1:${/listening (\d+)/.exec(line.toString())![1]}/v1`;
   await plane.acquire();
@@ -74,12 +74,13 @@ describe('measuring plane', () => {
     const sorted = [...delays].sort((a, b) => a - b);
     expect(sorted[0]!).toBeGreaterThan(-0.5);
     expect(sorted[Math.floor(sorted.length / 2)]!).toBeLessThan(3);
-    // A main-thread stamp would read one ~150 ms gap and a burst of ~0 ms gaps here.
+    // A main-thread stamp would read one ~150 ms gap and a burst of ~15 near-0 ms gaps here;
+    // the bounds leave room for the client thread itself being descheduled on a loaded box.
     const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
     const trueGaps = log.writes.slice(1).map((t, i) => t - log.writes[i]!);
     const bunched = gaps.filter((g, i) => g < 0.3 * trueGaps[i]!).length;
-    expect(bunched).toBeLessThanOrEqual(2);
-    expect(Math.max(...gaps)).toBeLessThan(60);
+    expect(bunched).toBeLessThanOrEqual(5);
+    expect(Math.max(...gaps)).toBeLessThan(100);
   });
 
   it('measures time to first token from the send, as the server saw it', async () => {
