@@ -23,9 +23,12 @@ describe('MetricsStore latency', () => {
   it('computes every latency metric of one record from its timestamps', () => {
     const s = storeWith([runStart(0), issued(1, 1000), finished(record(1, 1000))]).snapshot(2000);
     const lat = s.models.A.latency;
-    // Fixture: pre 2, queue 3, ttft 20, 5 tokens 10 ms apart, post 4 => e2e 64.
+    // Fixture: pre 2, queue 3, first token 20 after the issue (18 after the send), 5 tokens 10 ms apart, post 4 => e2e 64.
     expect(lat.e2e.run).toMatchObject({ count: 1, mean: 64, p50: 64, p99: 64, max: 64 });
-    expect(lat.ttft.run.p50).toBe(20);
+    expect(lat.ttft.run.p50).toBe(18);
+    // No schedule on the record: no send lag and no from-schedule figures.
+    expect(lat.lag.run.count).toBe(0);
+    expect(lat.e2eSched.run.count).toBe(0);
     expect(lat.tpot.run.p50).toBe(10);
     expect(lat.itl.run).toMatchObject({ count: 4, mean: 10, max: 10 });
     expect(lat.queue.run.p50).toBe(3);
@@ -33,6 +36,29 @@ describe('MetricsStore latency', () => {
     expect(lat.post.run.p50).toBe(4);
     expect(s.combined.latency.e2e.last10s.count).toBe(1);
     expect(s.models.B.latency.e2e.run.count).toBe(0);
+  });
+
+  it('reports send lag and latency from the schedule next to latency from the send', () => {
+    // Due at 990, sent at 1002 (issue 1000 + pre 2): 12 ms late.
+    const late = record(1, 1000, { tScheduled: 990 });
+    // Sent before its schedule (a clock step): lag is clamped to 0, never negative.
+    const early = record(2, 3000, { tScheduled: 3005, model: 'B' });
+    const s = storeWith([runStart(0), finished(late), finished(early)]).snapshot(5000);
+    expect(s.models.A.latency.lag.run.p50).toBe(12);
+    expect(s.models.A.latency.e2eSched.run.p50).toBe(64 + 12);
+    expect(s.models.A.latency.ttftSched.run.p50).toBe(18 + 12);
+    expect(s.models.A.latency.e2e.run.p50).toBe(64);
+    expect(s.models.B.latency.lag.run.max).toBe(0);
+    expect(s.models.B.latency.e2eSched.run.p50).toBe(64);
+  });
+
+  it('gives a chunk that carried several tokens one ITL per token, its gap shared among them', () => {
+    // Chunks at 20, 30, 60, 70: the third carried 3 tokens (per-chunk usage), the others 1: 6 tokens.
+    const packed = record(1, 0, { tokenTimes: [20, 30, 60, 70], chunkTokens: [1, 1, 3, 1], tEnd: 70, tDone: 74, outputTokens: 6 });
+    const s = storeWith([runStart(0), finished(packed)]).snapshot(100);
+    // Gaps 10, 30/3 x3, 10: five ITLs of 10 ms for six tokens; TPOT (70 - 20) / 5 = 10.
+    expect(s.models.A.latency.itl.run).toMatchObject({ count: 5, mean: 10, max: 10 });
+    expect(s.models.A.latency.tpot.run.p50).toBe(10);
   });
 
   it('tpot is (tEnd - tFirstToken)/(n - 1) and absent for a single token', () => {
