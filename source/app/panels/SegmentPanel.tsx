@@ -97,6 +97,7 @@ export function footer(prev: SegmentSummary | undefined, cur: SegmentSummary, sy
     return `escalated ${pct(100 * cur.escalationRate, 0)} · EM bought ${bought}`;
   }
   if (!prev) return mode === 'live' ? 'p, 1-8, +/- or [/] start a new segment to compare with this one' : 'the only segment so far';
+  if (prev.meanPowerW === undefined && cur.meanPowerW === undefined) return mode === 'live' ? 'p, 1-8, +/- or [/] start the next segment' : '';
   return `power ${watts(prev.meanPowerW)} → ${watts(cur.meanPowerW)}`;
 }
 

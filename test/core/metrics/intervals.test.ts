@@ -39,11 +39,14 @@ describe('95% intervals', () => {
     expect(quantileEstimate(newHistogram(), { count: 0, sumUs: 0, minUs: Infinity, maxUs: -Infinity }, 0.5)).toBeUndefined();
   });
 
-  it('gives a rate a Poisson interval: 100 in 50 s is 2 q/s within (100 -/+ 19.6) / 50', () => {
+  it('gives a rate a Poisson interval close to the exact one (100 events: 81.36-121.63), and none seen still an upper bound', () => {
     const e = rateEstimate(100, 50)!;
     expect(e.value).toBe(2);
-    expect(e.low).toBeCloseTo(1.608, 9);
-    expect(e.high).toBeCloseTo(2.392, 9);
+    expect(e.low! * 50).toBeCloseTo(81.36, 1); // exact (chi-square) 81.36
+    expect(e.high! * 50).toBeCloseTo(121.63, 1); // exact 121.63
+    const none = rateEstimate(0, 10)!;
+    expect(none.low).toBe(0);
+    expect(none.high! * 10).toBeCloseTo(3.69, 1); // exact 3.689
     expect(rateEstimate(3, 0)).toBeUndefined();
   });
 
