@@ -47,5 +47,5 @@ export function App({ handle, mode, title, tickMs = TICK_MS, now = () => perform
   const failures = useRunEvents(handle, dispatch, now);
   const { columns, rows } = useTerminalSize();
   // Everything shown that came from a dataset, a model, a server or a log is made terminal-safe here, once.
-  return <Screen snapshot={terminalSafeDeep(snapshot)} ui={terminalSafeDeep(ui)} mode={mode} title={terminalSafe(title)} columns={columns} rows={rows} speed={replaySpeed(handle)} failures={terminalSafeDeep(failures())} />;
+  return <Screen snapshot={terminalSafeDeep(snapshot)} ui={terminalSafeDeep(ui)} mode={mode} title={terminalSafe(title)} columns={columns} rows={rows} speed={replaySpeed(handle)} failures={terminalSafeDeep(failures())} timeline={terminalSafeDeep(replayTimeline(handle))} />;
 }

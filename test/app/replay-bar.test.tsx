@@ -48,3 +48,14 @@ describe('replay timeline', () => {
     expect(interpretKey(']', {}, { ...ctx, mode: 'live' }).commands).toEqual([{ type: 'adjustWeight', direction: 1 }]);
   });
 });
+
+describe('replay timeline in the app', () => {
+  it("the App passes a replay handle's timeline to the screen", async () => {
+    const { App } = await import('../../source/app/App.js');
+    const { FakeHandle } = await import('./fakeHandle.js');
+    const handle = Object.assign(new FakeHandle(), { timeline: () => timeline({ playhead: 21_000 }) });
+    const s = renderAt(<App handle={handle} mode="replay" title="r" />, { columns: 120, rows: 40 });
+    expect(s.lines()[2]).toMatch(/^0:20 \/ 0:40 /);
+    s.unmount();
+  });
+});
