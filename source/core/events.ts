@@ -59,7 +59,8 @@ export type RunEvent =
   | { type: 'save'; t: number; path: string }
   | { type: 'server'; t: number; model: ModelSlot; state: ServerState; detail?: string }
   | { type: 'warning'; t: number; message: string }
-  | { type: 'run-end'; t: number; reason: 'finished' | 'quit' | 'signal' | 'error'; detail?: string };
+  /** workEndT: when the last question was answered or cancelled, before engines and servers were stopped (the measured window ends there). */
+  | { type: 'run-end'; t: number; reason: 'finished' | 'quit' | 'signal' | 'error'; detail?: string; workEndT?: number };
 
 export type RunEventType = RunEvent['type'];
 

@@ -155,7 +155,8 @@ export class MetricsStore {
         if (this.warnings.length > MAX_WARNINGS) this.warnings.shift();
         break;
       case 'run-end':
-        this.runEndT = event.t;
+        // Stopping engines and servers (seconds for a launched vLLM) is not part of the run's work.
+        this.runEndT = Math.min(event.t, event.workEndT ?? event.t);
         break;
       case 'first-token':
       case 'save':

@@ -232,6 +232,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
       grace.abort();
       for (const cancel of [...this.cancellers]) cancel();
       await this.generator.drained;
+      const workEndT = this.clock.now();
       if (this.loadTimer !== undefined) this.timers.clearTimeout(this.loadTimer);
       this.guard?.stop();
       await this.shutDown();
@@ -240,7 +241,7 @@ class LiveRun<Q extends RunQuestion> implements RunController {
         exitCode = 1;
         detail ??= 'no question was answered';
       }
-      this.hub.emit({ type: 'run-end', t: this.clock.now(), reason, ...(detail === undefined ? {} : { detail }) });
+      this.hub.emit({ type: 'run-end', t: this.clock.now(), reason, workEndT, ...(detail === undefined ? {} : { detail }) });
       await this.hub.log?.close();
       const logPath = this.hub.log?.path;
       const outcome: RunOutcome = { reason, snapshot: this.snapshot(), exitCode, ...(logPath ? { logPath } : {}), ...(detail === undefined ? {} : { detail }) };

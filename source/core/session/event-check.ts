@@ -70,7 +70,7 @@ const specs: Record<string, Spec> = {
   save: { path: str },
   server: { model: slot, state: str, 'detail?': str },
   warning: { message: str },
-  'run-end': { reason: str, 'detail?': str },
+  'run-end': { reason: str, 'detail?': str, 'workEndT?': num },
 };
 
 /** True when `value` has every field its type's consumers read, with the right types. */

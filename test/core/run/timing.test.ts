@@ -80,3 +80,28 @@ describe('records of answers that were refused', () => {
     expect(record).toMatchObject({ error: 'HTTP 429: slow down', overload: true, tEnqueued: 0, tIssued: -2, tScheduled: 0 });
   });
 });
+
+describe('the measured window', () => {
+  it('ends when the last answer is in, not after the engines (or their servers) took seconds to stop', async () => {
+    const time = new VirtualTime();
+    // Four answers of 2 tokens, 50 + 10 ms each, one at a time: the work ends at 240 ms.
+    const profile = makeProfile({ workload: { limit: 4, load: { mode: 'closed', concurrency: 1 } }, scheduler: { policy: 'small-only' } });
+    const slowToStop = (label: string) => {
+      const engine = goldEngine(time, label, { prefillMs: 50, perTokenMs: 10 });
+      const stop = engine.stop.bind(engine);
+      engine.stop = async () => {
+        await new Promise<void>((resolve) => time.setTimeout(resolve, 3000)); // a launched vLLM shutting down
+        await stop();
+      };
+      return engine;
+    };
+    const h = await startHarness({ profile, time, questions: makeQuestions(10, 0), engines: { A: slowToStop('A'), B: slowToStop('B') } });
+    await time.runAll();
+    const outcome = await h.run.finished;
+    const end = h.events.at(-1)!;
+    expect(end).toMatchObject({ type: 'run-end', t: 3240, workEndT: 240 });
+    expect(outcome.snapshot.elapsedMs).toBe(240);
+    // 4 answers over the 240 ms from the first issue: 16.7 q/s, not 4 / 3.24 s.
+    expect(outcome.snapshot.models.A.throughput.qpsRun).toBeCloseTo(4 / 0.24, 6);
+  });
+});
