@@ -149,14 +149,18 @@ describe('two replicas per model on loopback', () => {
 
       // duet's own /metrics, read by a real exposition-format parser, says what the snapshot says.
       const response = await fetch(exporter.url);
-      const families = parsePrometheusTextFormat(await response.text());
+      const text = await response.text();
+      const families = parsePrometheusTextFormat(text);
+      const histogramLine = (name: string, model: string) => Number(new RegExp(`^${name}\\{model="${model}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
       const after = run.snapshot();
       expect(sample(families, 'duet_questions_done_total', {})).toBe(after.done);
       for (const slot of ['A', 'B'] as ModelSlot[]) {
         const m = after.models[slot];
         expect(sample(families, 'duet_queries_total', { model: slot })).toBe(m.completed);
         expect(sample(families, 'duet_errors_total', { model: slot, kind: 'error' })).toBe(m.errors);
-        expect(sample(families, 'duet_e2e_latency_seconds', { model: slot, window: 'run', quantile: '0.99' })).toBeCloseTo(m.latency.e2e.run.p99! / 1000, 12);
+        // E2E as a real histogram: one observation per answer, summed in seconds.
+        expect(histogramLine('duet_e2e_latency_seconds_count', slot)).toBe(m.completed);
+        expect(histogramLine('duet_e2e_latency_seconds_sum', slot)).toBeCloseTo(m.histograms.e2e.sum, 9);
         expect(sample(families, 'duet_tokens_per_second', { model: slot, window: 'run' })).toBeCloseTo(m.throughput.tokensPerSecRun!, 9);
         expect(sample(families, 'duet_exact_match_ratio', { model: slot, subset: 'all' })).toBeCloseTo(m.accuracy.em.value! / 100, 12);
         expect(sample(families, 'duet_model_info', { model: slot, label: m.info.label, backend: 'openai', served: 'tiny-served', device: 'npu:0 x2' })).toBe(1);
