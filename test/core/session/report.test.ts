@@ -174,3 +174,14 @@ describe('slowest table cells', () => {
     expect(shortText('é'.repeat(81))).toBe(`${'é'.repeat(79)}…`);
   });
 });
+
+describe('report time series', () => {
+  it('counts tokens in the second they arrived, the answer in the second it finished', async () => {
+    const { timeSeriesOf } = await import('../../../source/core/session/report/series.js');
+    const events = [{ type: 'run-start', t: 0 }, { type: 'warning', t: 4000, message: 'end' }] as unknown as Parameters<typeof timeSeriesOf>[0];
+    const record = { model: 'B', tIssued: 0, tDone: 3500, outputTokens: 5, tokenTimes: [500, 900, 1500, 2500, 2600] } as QueryRecord;
+    const series = timeSeriesOf(events, [record]);
+    expect(series.tokensPerSec.B).toEqual([2, 1, 2, 0]);
+    expect(series.qps.B).toEqual([0, 0, 0, 1]);
+  });
+});

@@ -58,10 +58,15 @@ export function timeSeriesOf(events: readonly RunEvent[], records: readonly Quer
   starts.forEach((segment, i) => {
     series.segments.push({ index: segment.index, label: segment.label, from: sec(segment.t), to: i + 1 < starts.length ? sec(starts[i + 1]!.t) : sec(last) });
   });
+  const bucketOf = (t: number) => Math.min(buckets - 1, Math.max(0, Math.floor(sec(t))));
   for (const record of records) {
-    const bucket = Math.min(buckets - 1, Math.max(0, Math.floor(sec(record.tDone))));
-    series.qps[record.model][bucket]!++;
-    series.tokensPerSec[record.model][bucket]! += record.outputTokens;
+    series.qps[record.model][bucketOf(record.tDone)]!++;
+    // Tokens in the second they arrived when the record has their times (as the live screen counts them).
+    const times = record.tokenTimes;
+    const weights = times ? (record.chunkTokens ?? times.map(() => 1)) : [];
+    if (times && times.length > 0 && weights.reduce((a, b) => a + b, 0) === record.outputTokens) {
+      times.forEach((t, i) => (series.tokensPerSec[record.model][bucketOf(t)]! += weights[i]!));
+    } else series.tokensPerSec[record.model][bucketOf(record.tDone)]! += record.outputTokens;
   }
   for (const event of events) {
     if (event.type === 'policy-switch') series.switches.push({ seconds: sec(event.t), from: event.from, to: event.to, segment: event.segment });
