@@ -92,3 +92,20 @@ describe('alternate screen', () => {
     expect(all.split(LEAVE_ALT_SCREEN)).toHaveLength(2);
   });
 });
+
+describe('help on a small terminal', () => {
+  it('keeps every key line in order and clips only at the bottom', () => {
+    const reason = 'npu-smi: not found (looked for "npu-smi"; set telemetry.npuSmiPath); nvidia-smi: not found; rapl: no RAPL package counters under /sys/class/powercap';
+    const snap = snapshot({ power: { status: [{ source: 'npu-smi', state: 'unavailable', reason, intervalMs: 1000 }], devices: [], powerSeries: [], samples: 0 } });
+    const s = screen(snap, 80, 24, { ...initialUiState, help: true });
+    const lines = s.lines();
+    expect(lines).toHaveLength(23);
+    const at = (text: string) => lines.findIndex((l) => l.includes(text));
+    expect(at('keys (live run)')).toBe(3);
+    const order = ['p      next', '1-8', '+/-', '[/]', 'space', 'Tab', 's      save', 'v      show', '?      show', 'q      quit'].map(at);
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(lines.at(-1)).toMatch(/\? help {2}q quit$/);
+    s.unmount();
+  });
+});

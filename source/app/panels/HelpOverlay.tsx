@@ -14,10 +14,11 @@ export interface HelpOverlayProps {
 export function HelpOverlay({ mode, width, notes = [] }: HelpOverlayProps) {
   const theme = useTheme();
   return (
-    <Box flexDirection="column" width={width} borderStyle="double" borderColor={theme.accent} paddingX={1}>
+    // Its natural height: on a short terminal the screen clips the bottom, never a line in the middle.
+    <Box flexDirection="column" flexShrink={0} width={width} borderStyle="double" borderColor={theme.accent} paddingX={1}>
       <Text bold>{mode === 'live' ? 'keys (live run)' : 'keys (replay)'}</Text>
       {keyTable(mode).map((k) => (
-        <Text key={k.keys} wrap="wrap">
+        <Text key={k.keys} wrap="truncate">
           <Text bold color={theme.accent}>
             {padEnd(k.keys, 7)}
           </Text>
