@@ -14,14 +14,14 @@ export interface LiveOptions {
   stdin?: NodeJS.ReadStream;
 }
 
-/** Ink caps writes at this rate (key presses); the snapshot tick (500 ms) is the usual pace. */
+/** Ink caps writes at this rate (key presses); the snapshot tick (1 s) is the usual pace. */
 export const MAX_FPS = 10;
 
 /**
  * Ink's render options for the live screen: at most MAX_FPS writes a second (the data
- * changes at the 500 ms tick), console output routed above the frame. Ink 6.8's
+ * changes at the 1 s tick), console output routed above the frame. Ink 6.8's
  * incremental rendering (rewrite only changed lines) is off: in tmux at 120x40 it left
- * stale and doubled lines in this frame; a whole frame twice a second is cheap enough.
+ * stale and doubled lines in this frame; a whole frame once a second is cheap enough.
  */
 export const RENDER_OPTIONS = { exitOnCtrlC: false, patchConsole: true, maxFps: MAX_FPS, incrementalRendering: false } as const;
 

@@ -3,11 +3,11 @@ import type { RunHandle } from '../../core/controller.js';
 import type { Snapshot } from '../../core/metrics/snapshot.js';
 
 /**
- * Twice a second, as btop, nvitop and k9s refresh: the figures are windows of seconds,
- * and each frame of this screen costs the run several milliseconds of the main thread.
- * Key presses redraw at once, not on the tick.
+ * Once a second, like the headless status line (btop, nvitop and k9s refresh every 1-2 s):
+ * the figures are windows of seconds, and a frame of this screen costs the run's main
+ * thread some 15-35 ms (Ink measuring and styling every cell). Key presses redraw at once.
  */
-export const TICK_MS = 500;
+export const TICK_MS = 1000;
 
 /**
  * Samples `handle.snapshot()` on a fixed tick (never per token, never per event), so the
