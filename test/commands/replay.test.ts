@@ -1,6 +1,8 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { command, parseSpeed } from '../../source/commands/replay.js';
 import { UsageError, UserError } from '../../source/core/errors.js';
@@ -33,4 +35,30 @@ describe('duet replay', () => {
     await expect(command.run({ input: [], flags: { speed: undefined } })).rejects.toThrow(new UsageError('replay: give the session log to play (duet replay logs/<run>.jsonl)'));
     await expect(command.run({ input: ['a', 'b'], flags: { speed: undefined } })).rejects.toThrow(/one log at a time/);
   });
+});
+
+describe('duet from another working directory', () => {
+  const hasScript = (() => {
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!hasScript)('draws the replay screen when run from outside the repository (its own tsconfig, not the working directory\'s)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'duet-elsewhere-'));
+    const log = path.join(dir, 'run.jsonl');
+    await writeFile(log, toJsonl(fakeHeader(), fakeRunEvents({ questions: 10 })));
+    const bin = fileURLToPath(new URL('../../bin/duet.js', import.meta.url));
+    // A pseudo-terminal (util-linux script) so the screen is drawn; replay holds at its end, so stop it after a while.
+    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; exec ${process.execPath} ${bin} replay ${log} --speed 64`, '/dev/null'], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 8000));
+    child.kill('SIGKILL');
+    expect(out).not.toContain('React is not defined');
+    expect(out).toContain('REPLAY');
+  }, 30_000);
 });

@@ -70,7 +70,7 @@ describe.skipIf(!tmux)(`duet run in tmux${tmux ? '' : ' (skipped: tmux is not in
     // The screen is up and answers are coming in.
     // Building (first run) and loading both models can take minutes on a busy CPU.
     await until('the live screen', () => /policy \S+ · /.test(headerLine()) && /p policy/.test(screen()), 420_000);
-    await until('finished answers', () => /n=[1-9]/.test(screen()), 90_000);
+    await until('finished answers', () => /· [1-9]\d*(\/\d+)? done ·/.test(headerLine()), 90_000);
     expect(screen()).toContain('SYNTHETIC WEIGHTS');
     const policyBefore = /policy (\S+) · /.exec(headerLine())![1]!;
     const loadBefore = /(concurrency \d+|rate [\d.]+ q\/s)/.exec(headerLine())![1]!;
