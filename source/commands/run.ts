@@ -5,6 +5,7 @@ import { startRun } from '../core/run/controller.js';
 import { parseRunFlags, type RawRunFlags, type RunFlags } from '../core/run/flags.js';
 import { prepareRun, type PrepareDeps } from '../core/run/prepare.js';
 import { terminalSafe } from '../core/text/sanitize.js';
+import { errorMessage } from '../core/errors.js';
 import { defineCommand } from './command.js';
 
 const help = `  Usage
@@ -143,7 +144,11 @@ export async function runCommand(flags: RunFlags, io: RunIo): Promise<number> {
   let outcome: RunOutcome;
   try {
     if (live) {
-      outcome = await live.runLive(run, { mode: 'live', title: prepared.title });
+      outcome = await live.runLive(run, { mode: 'live', title: prepared.title, stdout: io.stdout as NodeJS.WriteStream }).catch(async (error: unknown) => {
+        // The screen failed, not the run: end it cleanly (log closed, servers stopped) before saying why.
+        await run.end('error', `live screen: ${errorMessage(error)}`);
+        throw error;
+      });
       write(summaryText(outcome));
     } else {
       outcome = await runHeadless(run, { json: flags.json, write });
