@@ -82,8 +82,10 @@ export function bracket(row: PolicyCapacity): string {
   return `[${row.capacity ?? '<'}, ${row.failedAt ?? '>'})`;
 }
 
+/** How the search ended: "bracketed", "unresolved at 2 q/s", "below-min; unresolved at 0.5 q/s", ... */
 function searchText(row: PolicyCapacity): string {
-  const end = row.end ?? 'rebuilt';
-  const unresolved = row.unresolved.length > 0 ? ` at ${row.unresolved.map((l) => formatLoad(l, row.mode)).join(', ')}` : '';
-  return `${end}${unresolved} (${row.probes.length} probes)`;
+  const loads = row.unresolved.map((l) => formatLoad(l, row.mode)).join(', ');
+  const end = row.end ?? 'logged';
+  const text = row.unresolved.length === 0 ? end : end === 'unresolved' ? `unresolved at ${loads}` : `${end}; unresolved at ${loads}`;
+  return `${text} (${row.probes.length} probes)`;
 }
