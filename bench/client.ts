@@ -94,7 +94,7 @@ function figuresOf(streams: Stream[]): Figures {
     tokens: errors.length,
     errorP50: percentile(errors, 50),
     errorP99: percentile(errors, 99),
-    errorMax: Math.max(...errors),
+    errorMax: errors.reduce((max, e) => Math.max(max, e), -Infinity),
     bunched: gaps === 0 ? NaN : bunched / gaps,
     ttftErrorP99: percentile(ttftErrors, 99),
   };
