@@ -1,4 +1,5 @@
 import type { LoadSetting } from '../core/events.js';
+import stringWidth from 'string-width';
 
 /**
  * Number and text formatting for the screen. Pure; every formatter turns `undefined`
@@ -81,21 +82,39 @@ export function loadLabel(load: LoadSetting): string {
 }
 
 /** Cuts text to `width` columns, ending with an ellipsis when cut. Line breaks and tabs become spaces. */
+/** Columns a string takes on a terminal: wide (CJK, emoji) characters take two, combining marks none. */
+export function columns(text: string): number {
+  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
+}
+
+/** Cuts to at most `width` terminal columns (by grapheme, never mid-character), marking a cut with …. */
 export function truncate(text: string, width: number): string {
   const flat = text.replace(/[\r\n\t]+/g, ' ');
   if (width <= 0) return '';
-  if (flat.length <= width) return flat;
+  if (columns(flat) <= width) return flat;
   if (width === 1) return '…';
-  return `${flat.slice(0, width - 1)}…`;
+  let out = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(flat)) {
+    const w = columns(segment);
+    if (used + w > width - 1) break;
+    out += segment;
+    used += w;
+  }
+  return `${out}…`;
 }
 
 export function padEnd(text: string, width: number): string {
-  return truncate(text, width).padEnd(width);
+  const cut = truncate(text, width);
+  return cut + ' '.repeat(Math.max(0, width - columns(cut)));
 }
 
 export function padStart(text: string, width: number): string {
-  return truncate(text, width).padStart(width);
+  const cut = truncate(text, width);
+  return ' '.repeat(Math.max(0, width - columns(cut))) + cut;
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 

@@ -30,3 +30,20 @@ describe('format', () => {
     expect(wrapLines('one two three four five six', 10, 2)).toEqual(['one two', 'three fou…']);
   });
 });
+
+describe('terminal columns', () => {
+  it('truncates and pads by columns: wide characters take two, a cut never splits a character', async () => {
+    const { columns, padEnd, padStart, truncate } = await import('../../source/app/format.js');
+    expect(columns('abc')).toBe(3);
+    expect(columns('北京大学')).toBe(8);
+    expect(columns('e\u0301')).toBe(1); // e + combining acute
+    expect(truncate('北京大学的历史', 7)).toBe('北京大…'); // 6 columns + the mark
+    expect(columns(truncate('北京大学的历史', 7))).toBe(7);
+    expect(truncate('北京大学的历史', 6)).toBe('北京…'); // a wide character that would straddle the edge is left out
+    expect(columns(truncate('北京大学的历史', 6))).toBe(5);
+    expect(padEnd('北京', 6)).toBe('北京  ');
+    expect(padStart('北京', 6)).toBe('  北京');
+    expect(columns(padEnd('北京大学的历史', 6))).toBe(6);
+    expect(truncate('plain ascii text', 8)).toBe('plain a…');
+  });
+});
