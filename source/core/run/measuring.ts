@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import type { RunEvent } from '../events.js';
+import { nearestRank } from '../metrics/percentiles.js';
 import { judge, type MeasuringSample, type ThreadLoad } from '../plane/guard.js';
 import type { MeasuringPlane } from '../plane/plane.js';
 import type { PlaneHealth } from '../plane/protocol.js';
@@ -86,9 +87,8 @@ function busiest(healths: PlaneHealth[]): (ThreadLoad & { streams: number; chunk
   };
 }
 
-/** p99 (nearest rank) and max of one interval's send lags. */
+/** p99 (nearest rank) and max of one interval's send lags (never empty: an interval without sends has none). */
 export function lagFigures(lags: number[]): { p99Ms: number; maxMs: number; count: number } {
   const sorted = [...lags].sort((a, b) => a - b);
-  const rank = Math.max(0, Math.ceil(0.99 * sorted.length) - 1);
-  return { p99Ms: sorted[rank]!, maxMs: sorted[sorted.length - 1]!, count: sorted.length };
+  return { p99Ms: nearestRank(sorted, 99)!, maxMs: sorted[sorted.length - 1]!, count: sorted.length };
 }
