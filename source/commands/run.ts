@@ -8,6 +8,7 @@ import { terminalSafe } from '../core/text/sanitize.js';
 import { errorMessage } from '../core/errors.js';
 import { lowerThreadPriority } from '../core/plane/priority.js';
 import { defineCommand } from './command.js';
+import { workloadFlags } from './workload-flags.js';
 
 /** Nice levels the main thread gives up to the measuring threads (bench:client: stamp error p99 at c64 with the screen 17 -> 5.5 ms). */
 const MAIN_THREAD_NICE = 5;
@@ -68,9 +69,7 @@ export const command = defineCommand({
   summary: 'run both models on a workload, live (default)',
   help,
   flags: {
-    profile: { type: 'string' },
-    headless: { type: 'boolean' },
-    json: { type: 'boolean' },
+    ...workloadFlags,
     concurrency: { type: 'string' },
     rate: { type: 'string' },
     requestRate: { type: 'string' },
@@ -88,13 +87,6 @@ export const command = defineCommand({
     policy: { type: 'string' },
     limit: { type: 'string' },
     duration: { type: 'string' },
-    seed: { type: 'string' },
-    shuffle: { type: 'boolean' },
-    warmup: { type: 'string' },
-    dataset: { type: 'string' },
-    promptMode: { type: 'string' },
-    telemetry: { type: 'string' },
-    log: { type: 'string' },
     appendLog: { type: 'boolean' },
     metricsPort: { type: 'string' },
     metricsHost: { type: 'string' },

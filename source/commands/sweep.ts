@@ -13,6 +13,7 @@ import { renderSweepHtml } from '../core/sweep/html.js';
 import { loadSetting, type ProbeResult } from '../core/sweep/probe.js';
 import { probeLine, summarise, summaryText, type SweepSummary } from '../core/sweep/summary.js';
 import { defineCommand } from './command.js';
+import { workloadFlags } from './workload-flags.js';
 
 const help = `  Usage
     $ duet sweep [flags]
@@ -58,16 +59,7 @@ export const command = defineCommand({
   summary: "find each policy's capacity under the SLO and the trade-off between them",
   help,
   flags: {
-    profile: { type: 'string' },
-    headless: { type: 'boolean' },
-    json: { type: 'boolean' },
-    seed: { type: 'string' },
-    shuffle: { type: 'boolean' },
-    warmup: { type: 'string' },
-    dataset: { type: 'string' },
-    promptMode: { type: 'string' },
-    telemetry: { type: 'string' },
-    log: { type: 'string' },
+    ...workloadFlags,
     policies: { type: 'string' },
     slo: { type: 'string' },
     attainment: { type: 'string' },
