@@ -13,11 +13,12 @@ import { parseProfileFile } from '../../source/core/doctor/probes.js';
 import { createPromptBuilder } from '../../source/core/dataset/prompt.js';
 import { loadSquad, parseSquad } from '../../source/core/dataset/squad.js';
 import { loadLlama3Tokenizer } from '../../source/core/dataset/tokenizer.js';
-import { isUserError, UserError } from '../../source/core/errors.js';
+import type { UserError } from '../../source/core/errors.js';
 import { profileSchema } from '../../source/core/profile/schema.js';
 import { parseRunFlags } from '../../source/core/run/flags.js';
 import { goldEngine, makeProfile, startHarness } from '../core/run/harness.js';
 import { accountFor } from './accounting.js';
+import { userError } from './user-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'duet-faults-input-'));
 
@@ -27,18 +28,6 @@ function file(name: string, content: string | Buffer): string {
   return path;
 }
 
-/** The error `fn` throws: a UserError whose message is one line. */
-async function userError(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(isUserError(error), `expected a UserError, got ${String(error)}`).toBe(true);
-    const message = (error as UserError).message;
-    expect(message.split('\n')).toHaveLength(1);
-    return message;
-  }
-  throw new Error('expected it to throw');
-}
 
 const squad2 = (qas: unknown[]) => JSON.stringify({ version: 'v2.0', data: [{ title: 'T', paragraphs: [{ context: 'The Normans lived in Normandy.', qas }] }] });
 const qa = (id: string, question = 'Where?') => ({ id, question, answers: [{ text: 'Normandy', answer_start: 21 }], is_impossible: false });

@@ -14,26 +14,15 @@ import { boundedTokens, createPromptBuilder } from '../../source/core/dataset/pr
 import { loadSquad, parseSquad } from '../../source/core/dataset/squad.js';
 import { loadLlama3Tokenizer, type TextTokenizer } from '../../source/core/dataset/tokenizer.js';
 import { MAX_TIMER_MS, parseDuration, timerDelay } from '../../source/core/duration.js';
-import { isUserError, UserError } from '../../source/core/errors.js';
 import { readUserFile } from '../../source/core/files/read.js';
 import { loadProfile, parseProfile } from '../../source/core/profile/loader.js';
 import { readSessionLog } from '../../source/core/session/reader.js';
+import { userError } from './user-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'duet-hostile-'));
 const squad = resolve('test/fixtures/squad/tiny-v2.0.json');
 const duet = (args: string[]) => execa('node', ['bin/duet.js', ...args], { reject: false, timeout: 60_000, env: { NO_COLOR: '1' } });
 
-async function userError(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(isUserError(error), `expected a UserError, got ${String(error)}`).toBe(true);
-    const message = (error as UserError).message;
-    expect(message.split('\n')).toHaveLength(1);
-    return message;
-  }
-  throw new Error('expected it to throw');
-}
 
 function fifo(name: string): string {
   const path = join(dir, name);
